@@ -1,0 +1,45 @@
+"""`nianbao parse [--json] PATH...`: parse report files and print facts or a summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from pipelines.model import ParseResult
+from pipelines.parse import parse_path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("parse", help="parse report files (HTML, text, markdown, PDF, DOCX)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.set_defaults(func=run)
+
+
+def summary(result: ParseResult) -> str:
+    tables = sorted({f.table for f in result.facts})
+    lines = [
+        f"{result.source}: {result.status}",
+        f"  agency: {result.agency or '?'}  year: {result.year or '?'}  format: {result.format or '-'}"
+        f"  published: {result.published or '?'}",
+        f"  tables: {', '.join(tables) or 'none'}  facts: {len(result.facts)}"
+        f"  inferred: {sum(f.inferred for f in result.facts)}  blank: {sum(f.blank for f in result.facts)}",
+    ]
+    lines += [f"  FAILED {c.identity}: {c.detail} (cause: {c.cause})" for c in result.failing_checks]
+    lines += [f"  note: {m}" for m in result.messages]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    unreadable = 0
+    for path in args.paths:
+        try:
+            result = parse_path(path)
+        except OSError as exc:
+            unreadable += 1
+            result = ParseResult(path, "error", messages=[f"cannot read file: {exc.strerror or exc}"])
+        if args.json:
+            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(summary(result), flush=True)
+    return 1 if unreadable else 0

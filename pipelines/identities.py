@@ -1,0 +1,66 @@
+"""The accounting identities (勾稽关系) of the requests and review tables, as equations.
+
+An equation says sum(left) == sum(right) over cells keyed (row, column). The same equations serve
+to infer a cell a report failed to print and to check what it printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REVIEW_COLUMNS, Row, is_result_row
+
+CellKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Equation:
+    name: str
+    left: tuple[CellKey, ...]
+    right: tuple[CellKey, ...]
+
+    @property
+    def cells(self) -> tuple[CellKey, ...]:
+        return self.left + self.right
+
+
+def requests_equations(rows: tuple[Row, ...]) -> list[Equation]:
+    keys = [r.key for r in rows]
+    applicants = [c.key for c in APPLICANT_COLUMNS]
+    equations = [
+        Equation(
+            f"requests.row_total[{row}]: total = sum of the six applicant columns",
+            ((row, "total"),),
+            tuple((row, c) for c in applicants),
+        )
+        for row in keys
+    ]
+    results = [k for k in keys if is_result_row(k)]
+    for column in (c.key for c in REQUEST_COLUMNS):
+        equations.append(
+            Equation(
+                f"requests.balance[{column}]: new_received + carried_over = total + carried_forward",
+                (("new_received", column), ("carried_over", column)),
+                (("total", column), ("carried_forward", column)),
+            )
+        )
+        equations.append(
+            Equation(
+                f"requests.results[{column}]: total = sum of the result rows",
+                (("total", column),),
+                tuple((r, column) for r in results),
+            )
+        )
+    return equations
+
+
+def review_equations(rows: tuple[Row, ...]) -> list[Equation]:
+    parts = [c.key for c in REVIEW_COLUMNS if c.key != "total"]
+    return [
+        Equation(
+            f"review_litigation.row_total[{row.key}]: total = upheld + corrected + other + pending",
+            ((row.key, "total"),),
+            tuple((row.key, c) for c in parts),
+        )
+        for row in rows
+    ]

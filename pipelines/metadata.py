@@ -1,0 +1,90 @@
+"""Agency, year and publication date of a report, from its title and body."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pipelines.normalize import clean_text
+
+_REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度报告|年报|工作报告|报告)"
+_AGENCY_CHARS = r"[\u4e00-\u9fff（）()·]"
+# X2024年政府信息公开工作年度报告 / X2017年度政府信息公开年报
+_AGENCY_FIRST = re.compile(
+    rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}"
+)
+# 2018年X政府信息公开工作年度报告
+_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}")
+_LOOKALIKE = re.compile(
+    r"关于(?:做好|编制|报送|开展|印发|公布)|通知|预决算|决算|预算|政府工作报告|统计公报|评估报告"
+)
+# what a year-first title leaves when it names no organ (2024年政府信息公开工作年度报告)
+_NOT_AN_AGENCY = frozenset({"政府", "本机关", "本单位", "我局", "我委", "我办", "人民政府"})
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
+_DATE_LABEL = re.compile(r"(?:发布|公开|成文|印发)(?:日期|时间)\s*[:：]?\s*")
+_SPACES_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff（）\d])\s+(?=[\u4e00-\u9fff（）\d])")
+
+
+@dataclass
+class Title:
+    text: str
+    agency: str
+    year: int
+
+
+def _squeeze(text: str) -> str:
+    return _SPACES_BETWEEN_CJK.sub("", clean_text(text).strip())
+
+
+def match_title(text: str) -> Title | None:
+    """Agency and year when `text` is a report title (lookalike notices are not)."""
+    squeezed = _squeeze(text)
+    if len(squeezed) > 80 or _LOOKALIKE.search(squeezed):
+        return None
+    for pattern in (_AGENCY_FIRST, _YEAR_FIRST):
+        match = pattern.search(squeezed)
+        if match:
+            agency = match["agency"].strip("（(")
+            if agency not in _NOT_AN_AGENCY:
+                return Title(squeezed, agency, int(match["year"]))
+    return None
+
+
+def find_title(candidates: list[str], lines: list[str]) -> Title | None:
+    """The report title: page titles first, then the opening lines (a title may wrap over two)."""
+    for text in candidates:
+        if text and (title := match_title(text)):
+            return title
+    head = [line.strip() for line in lines[:40] if line.strip()]
+    joined = [a + b for a, b in itertools.pairwise(head)]
+    for text in head + joined:
+        if title := match_title(text):
+            return title
+    return None
+
+
+def parse_date(text: str) -> str | None:
+    match = _DATE.search(text)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def find_published(candidates: list[str | None], lines: list[str]) -> str | None:
+    """Publication date from page metadata, a 发布日期 label, or the date under the signature."""
+    for text in candidates:
+        if text and (found := parse_date(text)):
+            return found
+    for line in lines:
+        if (label := _DATE_LABEL.search(line)) and (found := parse_date(line[label.end() :])):
+            return found
+    for line in reversed(lines[-15:]):
+        stripped = line.strip()
+        if len(stripped) <= 16 and (found := parse_date(stripped)):
+            return found
+    return None

@@ -1,0 +1,126 @@
+"""Parse one annual report, in whatever form a portal published it, into canonical facts.
+
+Entry points: parse_bytes (any document) and parse_path (a file, read with a size bound).
+Never raises on bad input: every problem becomes a status and a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+from pipelines.lines import Line, text_lines
+from pipelines.metadata import find_published, find_title
+from pipelines.model import ParseResult
+from pipelines.sections import split_sections
+from pipelines.sniff import BINARY, DOCX, EMPTY, HTML, IMAGE, MARKDOWN, PDF, TEXT, decode, sniff
+from pipelines.tables import read_tables
+
+PARSER_VERSION = "1.0.0"
+MAX_BYTES = 50 * 1024 * 1024  # reports are < 10 MB; anything larger is not one
+FIRST_TEMPLATE_YEAR = 2019
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Extracted:
+    """A document reduced to lines of cells plus what its container says about it."""
+
+    kind: str
+    lines: list[Line]
+    text: str
+    titles: list[str] = field(default_factory=list)  # page <title>, metadata title ...
+    dates: list[str | None] = field(default_factory=list)  # dates from page metadata
+    messages: list[str] = field(default_factory=list)
+    scanned: bool = False
+
+
+def _extract(data: bytes, kind: str) -> Extracted:
+    if kind == HTML:
+        from pipelines.extract_html import extract_html
+
+        return extract_html(data)
+    if kind == PDF:
+        from pipelines.extract_pdf import extract_pdf
+
+        return extract_pdf(data)
+    if kind == DOCX:
+        from pipelines.extract_docx import extract_docx
+
+        return extract_docx(data)
+    text, encoding = decode(data)
+    messages = [f"decoded as {encoding}"] if encoding not in ("utf-8", "utf-8-sig") else []
+    return Extracted(kind, text_lines(text), text, messages=messages)
+
+
+_UNSUPPORTED = {
+    "doc": "binary Office document (.doc/.wps): convert to DOCX or PDF to parse",
+    "archive": "zip archive that is not a DOCX document",
+    IMAGE: "image file: a scanned report needs OCR",
+    BINARY: "binary data, not a document",
+}
+
+
+def parse_bytes(data: bytes, source: str) -> ParseResult:
+    """Parse a document's bytes; `source` names it in the result (a path or URL)."""
+    if len(data) > MAX_BYTES:
+        return ParseResult(
+            source, "error", messages=[f"{len(data)} bytes: larger than {MAX_BYTES}, not parsed"]
+        )
+    kind = sniff(data)
+    if kind == EMPTY:
+        return ParseResult(source, "error", messages=["empty document"])
+    if kind not in (HTML, PDF, DOCX, TEXT, MARKDOWN):
+        return ParseResult(source, "unsupported", kind=kind, messages=[_UNSUPPORTED[kind]])
+    try:
+        extracted = _extract(data, kind)
+    except Exception as exc:
+        log.debug("extraction failed for %s", source, exc_info=True)
+        return ParseResult(
+            source, "error", kind=kind, messages=[f"cannot read {kind}: {type(exc).__name__}: {exc}"]
+        )
+    return _parse_extracted(source, extracted)
+
+
+def _parse_extracted(source: str, doc: Extracted) -> ParseResult:
+    raw_lines = doc.text.splitlines()
+    title = find_title(doc.titles, raw_lines)
+    result = ParseResult(
+        source,
+        "no_tables",
+        agency=title.agency if title else None,
+        year=title.year if title else None,
+        title=title.text if title else None,
+        published=find_published(doc.dates, raw_lines),
+        messages=list(doc.messages),
+        kind=doc.kind,
+    )
+    if doc.scanned:
+        result.status = "scanned"
+        result.messages.append("no text layer: pages are images (needs OCR)")
+        return result
+    if title is None:
+        result.messages.append("no report title (政府信息公开工作年度报告) found")
+    if result.year is not None and result.year < FIRST_TEMPLATE_YEAR:
+        result.status = "pre2019"
+        result.text = doc.text
+        return result
+    tables = read_tables(split_sections(doc.lines), result.year)
+    result.format = tables.format
+    result.facts, result.checks = tables.facts, tables.checks
+    result.messages.extend(tables.messages)
+    if tables.tables_found:
+        result.status = "parsed" if tables.complete else "partial"
+    return result
+
+
+def parse_path(path: str) -> ParseResult:
+    """Parse a file; raises OSError only when the file cannot be read at all."""
+    size = os.path.getsize(path)
+    if size > MAX_BYTES:
+        return ParseResult(path, "error", messages=[f"{size} bytes: larger than {MAX_BYTES}, not parsed"])
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return parse_bytes(data, path)
