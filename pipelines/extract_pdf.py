@@ -6,8 +6,8 @@ from io import BytesIO
 
 import pdfplumber
 
+from pipelines.document import Extracted
 from pipelines.lines import Line, text_lines
-from pipelines.parse import Extracted
 
 MAX_PAGES = 200  # an annual report runs to 5-30 pages; bound time and memory on huge files
 MIN_CHARS_PER_PAGE = 20  # fewer characters than this on every page: images only
@@ -32,13 +32,12 @@ def extract_pdf(data: bytes) -> Extracted:
         created = (pdf.metadata or {}).get("CreationDate")
     text = "\n".join(texts)
     scanned = all(len(t.strip()) < MIN_CHARS_PER_PAGE for t in texts) and images > 0
-    dates = [_pdf_date(created)]
     return Extracted(
         "pdf",
         lines,
         text,
         titles=[title] if isinstance(title, str) else [],
-        dates=dates,
+        weak_dates=[_pdf_date(created)],
         messages=messages,
         scanned=scanned,
     )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
 
-from pipelines.lines import Line, text_lines
+from pipelines.document import Extracted
+from pipelines.lines import text_lines
 from pipelines.metadata import find_published, find_title
 from pipelines.model import ParseResult
 from pipelines.sections import split_sections
@@ -22,19 +22,6 @@ MAX_BYTES = 50 * 1024 * 1024  # reports are < 10 MB; anything larger is not one
 FIRST_TEMPLATE_YEAR = 2019
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Extracted:
-    """A document reduced to lines of cells plus what its container says about it."""
-
-    kind: str
-    lines: list[Line]
-    text: str
-    titles: list[str] = field(default_factory=list)  # page <title>, metadata title ...
-    dates: list[str | None] = field(default_factory=list)  # dates from page metadata
-    messages: list[str] = field(default_factory=list)
-    scanned: bool = False
 
 
 def _extract(data: bytes, kind: str) -> Extracted:
@@ -93,7 +80,7 @@ def _parse_extracted(source: str, doc: Extracted) -> ParseResult:
         agency=title.agency if title else None,
         year=title.year if title else None,
         title=title.text if title else None,
-        published=find_published(doc.dates, raw_lines),
+        published=find_published(doc.dates, raw_lines) or find_published(doc.weak_dates, []),
         messages=list(doc.messages),
         kind=doc.kind,
     )

@@ -119,7 +119,7 @@ def scan(lines: list[Line], columns: tuple[Column, ...]) -> Scan:
             origin = {**line.origin, "col": cell.col}
             mapped = line.grid and cell.col in column_at
             value = _value(text, origin) if text else None
-            if value is None and mapped and not text:
+            if value is None and mapped and not text and not header:
                 value = Value("", None, None, True, origin)  # a printed empty cell of a real table
             if value is None:
                 if text:

@@ -1,0 +1,89 @@
+"""HTML pages: grids from the original markup (lxml keeps rowspan/colspan), text around them.
+
+trafilatura drops spans, so it is used only for the article text of reports without tables
+(pre-2019 reports) and for a title when the page metadata has none.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from pipelines.document import Extracted
+from pipelines.grid import GridBuilder, span_value
+from pipelines.lines import Line, text_lines
+from pipelines.sniff import decode
+
+_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "br", "table",
+           "ul", "ol", "dd", "dt", "pre", "blockquote", "center", "font")
+_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date",
+              "dcterms.created", "publishtime", "releasedate", "date")
+_TITLE_META = ("articletitle", "og:title", "title", "dc.title")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_SPACE = re.compile(r"\s+")
+_PLACEHOLDER = "\ue000grid{}\ue001"  # private-use marks: never in a page
+_PLACEHOLDER_RE = re.compile("\ue000grid(\\d+)\ue001")
+
+
+def _cell_text(cell: etree._Element) -> str:
+    for br in cell.iter("br"):
+        br.tail = " " + (br.tail or "")
+    return _SPACE.sub(" ", cell.text_content()).strip()
+
+
+def _grid_lines(table: etree._Element, index: int) -> list[Line]:
+    builder = GridBuilder()
+    for tr in table.iter("tr"):
+        cells = [
+            (_cell_text(td), span_value(td.get("rowspan", 1)), span_value(td.get("colspan", 1)))
+            for td in tr
+            if isinstance(td.tag, str) and td.tag in ("td", "th")
+        ]
+        builder.add_row(cells)
+    return builder.lines(index)
+
+
+def _meta(root: etree._Element, names: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if name in names and meta.get("content"):
+            found.append(meta.get("content", ""))
+    return found
+
+
+def extract_html(data: bytes) -> Extracted:
+    text, encoding = decode(data)
+    root = lxml.html.document_fromstring(_XML_DECL.sub("", text) or "<html></html>")
+    for bad in root.xpath("//script|//style|//noscript|//head//title/following-sibling::*[0]"):
+        bad.drop_tree()
+    titles = _meta(root, _TITLE_META) + [t.text_content() for t in root.iter("title", "h1")]
+    dates: list[str | None] = list(_meta(root, _DATE_META))
+    grids: list[list[Line]] = []
+    body = root.find("body")
+    scope = body if body is not None else root
+    # leaf tables are data; tables that contain tables are page layout
+    for table in [t for t in scope.iter("table") if not t.xpath(".//table")]:
+        grids.append(_grid_lines(table, len(grids)))
+        placeholder = etree.Element("p")
+        placeholder.text = _PLACEHOLDER.format(len(grids) - 1)
+        placeholder.tail = table.tail
+        table.getparent().replace(table, placeholder)
+    for element in scope.iter(*_BLOCKS):
+        element.tail = "\n" + (element.tail or "")
+        if element.tag != "br":
+            element.text = "\n" + (element.text or "")
+    page_text = scope.text_content()
+    lines: list[Line] = []
+    plain: list[str] = []
+    for chunk in _PLACEHOLDER_RE.split(page_text):
+        if chunk.isdigit():
+            lines.extend(grids[int(chunk)])
+            plain.extend(line.text for line in grids[int(chunk)])
+        else:
+            lines.extend(text_lines(chunk))
+            plain.extend(s for s in (c.strip() for c in chunk.splitlines()) if s)
+    messages = [f"decoded as {encoding}"] if not encoding.startswith("utf-8") else []
+    return Extracted("html", lines, "\n".join(plain), titles=titles, dates=dates, messages=messages)
