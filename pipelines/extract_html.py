@@ -1,7 +1,9 @@
 """HTML pages: grids from the original markup (lxml keeps rowspan/colspan), text around them.
 
-trafilatura drops spans, so it is used only for the article text of reports without tables
-(pre-2019 reports) and for a title when the page metadata has none.
+trafilatura drops spans, so grids come from lxml; trafilatura gives the article text (without
+navigation, whose links to other years' reports look like titles) of pages without data tables,
+such as pre-2019 reports, where that text is what we keep. Pages with tables skip it: it would
+cost as much as the whole parse.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 
 import lxml.html
+import trafilatura
 from lxml import etree
 
 from pipelines.document import Extracted
@@ -57,7 +60,7 @@ def _meta(root: etree._Element, names: tuple[str, ...]) -> list[str]:
 def extract_html(data: bytes) -> Extracted:
     text, encoding = decode(data)
     root = lxml.html.document_fromstring(_XML_DECL.sub("", text) or "<html></html>")
-    for bad in root.xpath("//script|//style|//noscript|//head//title/following-sibling::*[0]"):
+    for bad in root.xpath("//script|//style|//noscript"):
         bad.drop_tree()
     titles = _meta(root, _TITLE_META) + [t.text_content() for t in root.iter("title", "h1")]
     dates: list[str | None] = list(_meta(root, _DATE_META))
@@ -86,4 +89,7 @@ def extract_html(data: bytes) -> Extracted:
             lines.extend(text_lines(chunk))
             plain.extend(s for s in (c.strip() for c in chunk.splitlines()) if s)
     messages = [f"decoded as {encoding}"] if not encoding.startswith("utf-8") else []
-    return Extracted("html", lines, "\n".join(plain), titles=titles, dates=dates, messages=messages)
+    article = "\n".join(plain)
+    if not grids:
+        article = trafilatura.extract(text, fast=True, include_tables=False) or article
+    return Extracted("html", lines, article, titles=titles, dates=dates, messages=messages)

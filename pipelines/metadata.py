@@ -13,13 +13,17 @@ _REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度
 _AGENCY_CHARS = r"[\u4e00-\u9fff（）()·]"
 # X2024年政府信息公开工作年度报告 / X2017年度政府信息公开年报
 _AGENCY_FIRST = re.compile(
-    rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}"
+    rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}$"
 )
 # 2018年X政府信息公开工作年度报告
-_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}")
+_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}$")
+# notices about compiling reports, meetings, infographics, budgets: they name a report, are not one
 _LOOKALIKE = re.compile(
     r"关于(?:做好|编制|报送|开展|印发|公布)|通知|预决算|决算|预算|政府工作报告|统计公报|评估报告"
+    r"|编制|会议|召开|培训|部署|图解|解读|一图读懂|发布会|公告"
 )
+# page titles carry the site name after a separator: 《…年度报告_新郑市人民政府》
+_TITLE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+")
 # what a year-first title leaves when it names no organ (2024年政府信息公开工作年度报告)
 _NOT_AN_AGENCY = frozenset({"政府", "本机关", "本单位", "我局", "我委", "我办", "人民政府"})
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
@@ -40,14 +44,13 @@ def _squeeze(text: str) -> str:
 
 def match_title(text: str) -> Title | None:
     """Agency and year when `text` is a report title (lookalike notices are not)."""
-    squeezed = _squeeze(text)
-    if len(squeezed) > 80 or _LOOKALIKE.search(squeezed):
-        return None
-    for pattern in (_AGENCY_FIRST, _YEAR_FIRST):
-        match = pattern.search(squeezed)
-        if match:
-            agency = match["agency"].strip("（(")
-            if agency not in _NOT_AN_AGENCY:
+    for part in _TITLE_PARTS.split(text):
+        squeezed = _squeeze(part).rstrip("。")
+        if len(squeezed) > 80 or _LOOKALIKE.search(squeezed):
+            continue
+        for pattern in (_AGENCY_FIRST, _YEAR_FIRST):
+            match = pattern.search(squeezed)
+            if match and (agency := match["agency"].strip("（(")) not in _NOT_AN_AGENCY:
                 return Title(squeezed, agency, int(match["year"]))
     return None
 

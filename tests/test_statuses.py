@@ -1,0 +1,153 @@
+"""Every status the parse contract names, and bad input that must not crash a run."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from pipelines.parse import MAX_BYTES, parse_bytes, parse_path
+from tests.truth import REALWORLD, SEEDS
+
+SEED_000 = (SEEDS / "000_2f0f6d62f86fde55.txt").read_bytes()
+PDF_002 = (REALWORLD / "pdf" / "002_huaian_2024.pdf").read_bytes()
+
+
+def scanned_pdf() -> bytes:
+    image = Image.new("L", (400, 300), 255)
+    for x in range(50, 350):
+        image.putpixel((x, 150), 0)
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawImage(ImageReader(image), 50, 400, width=400, height=300)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def test_parsed_and_partial():
+    assert parse_bytes(SEED_000, "s.txt").status == "parsed"
+    without_review = SEED_000.split("四、政府信息公开行政复议".encode())[0]
+    result = parse_bytes(without_review, "s.txt")
+    assert result.status == "partial"
+    assert {f.table for f in result.facts} == {"disclosure", "requests"}
+    assert "review_litigation" not in {f.table for f in result.facts}
+
+
+def test_no_tables_for_a_report_without_statistics():
+    text = "新郑市人民政府办公室2024年政府信息公开工作年度报告\n一、总体情况\n今年我们做了很多工作。\n"
+    result = parse_bytes(text.encode(), "r.txt")
+    assert (result.status, result.agency, result.year, result.facts) == (
+        "no_tables",
+        "新郑市人民政府办公室",
+        2024,
+        [],
+    )
+
+
+def test_news_article_that_mentions_a_report_is_not_one():
+    page = (
+        "<html><head><title>市政府办公室召开2024年政府信息公开工作年度报告编制工作会议</title></head>"
+        "<body><p>会议要求各单位按时完成2024年政府信息公开工作年度报告。</p></body></html>"
+    )
+    result = parse_bytes(page.encode(), "news.html")
+    assert (result.status, result.agency, result.year) == ("no_tables", None, None)
+    assert any("no report title" in m for m in result.messages)
+
+
+def test_pre2019_report_keeps_metadata_and_text():
+    text = "郑州市教育局2017年度政府信息公开年报\n一、概述\n2017年，我局主动公开政府信息1234条。\n"
+    result = parse_bytes(text.encode("gbk"), "old.txt")
+    assert (result.status, result.agency, result.year, result.facts) == ("pre2019", "郑州市教育局", 2017, [])
+    assert "主动公开政府信息1234条" in result.text
+    assert result.to_dict()["text"] == result.text
+
+
+def test_scanned_pdf():
+    result = parse_bytes(scanned_pdf(), "scan.pdf")
+    assert result.status == "scanned"
+    assert any("OCR" in m for m in result.messages)
+
+
+def test_truncated_pdf_is_an_error_not_a_crash():
+    result = parse_bytes(PDF_002[: len(PDF_002) // 3], "cut.pdf")
+    assert (result.status, result.kind) == ("error", "pdf")
+    assert result.messages == ["cannot read pdf: PdfminerException: Unexpected EOF"]
+
+
+def test_unsupported_inputs():
+    assert parse_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "r.doc").status == "unsupported"
+    assert parse_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(500), "r.png").status == "unsupported"
+    garbage = parse_bytes(bytes(range(256)) * 50, "junk.bin")
+    assert garbage.status == "unsupported"
+    assert garbage.messages == ["binary data, not a document"]
+
+
+def test_empty_and_huge_files(tmp_path: Path):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    assert parse_path(str(empty)).status == "error"
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as handle:  # sparse: costs no disk, must not be read into memory
+        handle.truncate(MAX_BYTES + 1)
+    result = parse_path(str(huge))
+    assert result.status == "error"
+    assert "larger than" in result.messages[0]
+
+
+def test_wrong_encoding_is_decoded_and_said():
+    result = parse_bytes(SEED_000.decode("utf-8").encode("gbk"), "gbk.txt")
+    assert result.status == "parsed"
+    assert "decoded as gb18030" in result.messages
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_json_lines_and_exit_codes(tmp_path: Path):
+    garbage = tmp_path / "junk.bin"
+    garbage.write_bytes(os.urandom(3000))
+    done = run_cli("parse", "--json", str(SEEDS / "000_2f0f6d62f86fde55.txt"), str(garbage))
+    assert done.returncode == 0, done.stderr
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert (first["status"], first["agency"], first["year"], first["format"]) == (
+        "parsed",
+        "新郑市人民政府办公室",
+        2024,
+        "2021",
+    )
+    assert len(first["facts"]) == 200
+    assert set(first["facts"][0]) >= {
+        "table",
+        "row",
+        "column",
+        "value",
+        "raw",
+        "unit",
+        "blank",
+        "inferred",
+        "origin",
+    }
+    assert second["status"] == "unsupported"
+    missing = run_cli("parse", "--json", str(tmp_path / "nope.pdf"))
+    assert missing.returncode == 1
+    assert json.loads(missing.stdout)["status"] == "error"
+    assert run_cli("parse").returncode == 2
+
+
+def test_cli_summary_names_failing_checks():
+    done = run_cli("parse", str(REALWORLD / "raw" / "003.txt"))
+    assert done.returncode == 0
+    assert "洪泽区人民政府" in done.stdout
+    assert "FAILED review_litigation.row_total[review]" in done.stdout
+    assert "cause: source" in done.stdout

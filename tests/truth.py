@@ -1,0 +1,42 @@
+"""Comparing a parse with hand-checked truth files (../shared/truth, ../shared/realworld)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipelines.model import ParseResult
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = SHARED / "seeds"
+SEED_TRUTHS = sorted((SHARED / "truth").glob("*.json"))
+REALWORLD = SHARED / "realworld"
+
+
+def load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def truth_cells(truth: dict[str, Any]) -> dict[tuple[str, str, str], float | None]:
+    cells = {}
+    for table, values in truth["facts"].items():
+        for key, value in values.items():
+            row, _, column = key.rpartition(".")
+            cells[(table, row, column)] = value
+    return cells
+
+
+def parsed_cells(result: ParseResult) -> dict[tuple[str, str, str], float | None]:
+    return {f.key: (None if f.blank else f.value) for f in result.facts}
+
+
+def mismatches(result: ParseResult, truth: dict[str, Any]) -> list[str]:
+    """Every truth cell the parse got wrong: value, blank-for-None, or missing."""
+    got = parsed_cells(result)
+    wrong = []
+    for key, want in truth_cells(truth).items():
+        have = got.get(key, "<missing>")
+        if have != want:
+            wrong.append(f"{'.'.join(key)}: {have!r} != {want!r}")
+    return wrong
