@@ -19,10 +19,41 @@ from pipelines.grid import GridBuilder, span_value
 from pipelines.lines import Line, text_lines
 from pipelines.sniff import decode
 
-_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "br", "table",
-           "ul", "ol", "dd", "dt", "pre", "blockquote", "center", "font")
-_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date",
-              "dcterms.created", "publishtime", "releasedate", "date")
+_BLOCKS = (
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "tr",
+    "section",
+    "article",
+    "br",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "pre",
+    "blockquote",
+    "center",
+    "font",
+)
+_DATE_META = (
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "article:published_time",
+    "dc.date",
+    "dcterms.created",
+    "publishtime",
+    "releasedate",
+    "date",
+)
 _TITLE_META = ("articletitle", "og:title", "title", "dc.title")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SPACE = re.compile(r"\s+")

@@ -24,11 +24,12 @@ FIRST_TEMPLATE_YEAR = 2019
 log = logging.getLogger(__name__)
 
 
-def _extract(data: bytes, kind: str) -> Extracted:
+def _extract(data: bytes, kind: str) -> list[Extracted]:
+    """One or more views of the document (a PDF read as text and as ruled grids)."""
     if kind == HTML:
         from pipelines.extract_html import extract_html
 
-        return extract_html(data)
+        return [extract_html(data)]
     if kind == PDF:
         from pipelines.extract_pdf import extract_pdf
 
@@ -36,10 +37,24 @@ def _extract(data: bytes, kind: str) -> Extracted:
     if kind == DOCX:
         from pipelines.extract_docx import extract_docx
 
-        return extract_docx(data)
+        return [extract_docx(data)]
     text, encoding = decode(data)
     messages = [f"decoded as {encoding}"] if encoding not in ("utf-8", "utf-8-sig") else []
-    return Extracted(kind, text_lines(text), text, messages=messages)
+    return [Extracted(kind, text_lines(text), text, messages=messages)]
+
+
+_STATUS_RANK = {"parsed": 3, "partial": 2, "no_tables": 1}
+
+
+def _quality(result: ParseResult) -> tuple[int, int, int, int]:
+    """Which view of a document to keep: more tables, more decided cells, fewer failures, fewer guesses."""
+    undecided = sum(1 for f in result.facts if f.blank and f.reason == "not printed")
+    return (
+        _STATUS_RANK.get(result.status, 0),
+        len(result.facts) - undecided,
+        -len(result.failing_checks),
+        -sum(f.inferred for f in result.facts),
+    )
 
 
 _UNSUPPORTED = {
@@ -62,13 +77,19 @@ def parse_bytes(data: bytes, source: str) -> ParseResult:
     if kind not in (HTML, PDF, DOCX, TEXT, MARKDOWN):
         return ParseResult(source, "unsupported", kind=kind, messages=[_UNSUPPORTED[kind]])
     try:
-        extracted = _extract(data, kind)
-    except Exception as exc:
+        views = _extract(data, kind)
+    except Exception as exc:  # noqa: BLE001 - a broken document must not stop a run
         log.debug("extraction failed for %s", source, exc_info=True)
         return ParseResult(
             source, "error", kind=kind, messages=[f"cannot read {kind}: {type(exc).__name__}: {exc}"]
         )
-    return _parse_extracted(source, extracted)
+    try:
+        return max((_parse_extracted(source, view) for view in views), key=_quality)
+    except Exception as exc:  # noqa: BLE001 - a parser bug on one report must not stop a run
+        log.exception("parser failed on %s", source)
+        return ParseResult(
+            source, "error", kind=kind, messages=[f"parser failed: {type(exc).__name__}: {exc}"]
+        )
 
 
 def _parse_extracted(source: str, doc: Extracted) -> ParseResult:
