@@ -78,14 +78,14 @@ def parse_bytes(data: bytes, source: str) -> ParseResult:
         return ParseResult(source, "unsupported", kind=kind, messages=[_UNSUPPORTED[kind]])
     try:
         views = _extract(data, kind)
-    except Exception as exc:  # noqa: BLE001 - a broken document must not stop a run
+    except Exception as exc:  # a broken document must not stop a run
         log.debug("extraction failed for %s", source, exc_info=True)
         return ParseResult(
             source, "error", kind=kind, messages=[f"cannot read {kind}: {type(exc).__name__}: {exc}"]
         )
     try:
         return max((_parse_extracted(source, view) for view in views), key=_quality)
-    except Exception as exc:  # noqa: BLE001 - a parser bug on one report must not stop a run
+    except Exception as exc:  # a parser bug on one report must not stop a run
         log.exception("parser failed on %s", source)
         return ParseResult(
             source, "error", kind=kind, messages=[f"parser failed: {type(exc).__name__}: {exc}"]
