@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.model import ParseResult
+from pipelines.schema import REQUEST_COLUMNS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
@@ -40,3 +41,9 @@ def mismatches(result: ParseResult, truth: dict[str, Any]) -> list[str]:
         if have != want:
             wrong.append(f"{'.'.join(key)}: {have!r} != {want!r}")
     return wrong
+
+
+def requests_row(result: ParseResult, row: str) -> list[float | None]:
+    """A requests row as printed order values: six applicant columns, then the total."""
+    values = {f.column: f.value for f in result.facts if f.table == "requests" and f.row == row}
+    return [values.get(c.key) for c in REQUEST_COLUMNS]

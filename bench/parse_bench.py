@@ -1,0 +1,95 @@
+"""Parse throughput per input kind, and a pandas.read_html baseline on the same HTML pages."""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from mirror.generate import generate_report
+from mirror.render import render_html, render_pdf, render_text
+from mirror.report_spec import ReportSpec
+from pipelines.parse import parse_bytes
+from pipelines.schema import fact_keys
+
+HTML_REPORTS = 200
+PDF_REPORTS = 10
+
+
+def _specs(count: int, seed: int = 7) -> list[ReportSpec]:
+    rng = random.Random(seed)
+    return [
+        generate_report(rng, agency=f"样例县第{i}乡人民政府", year=2019 + i % 6, fmt="2019" if i % 6 < 2 else "2021")
+        for i in range(count)
+    ]
+
+
+def _rate(documents: list[bytes]) -> float:
+    start = time.perf_counter()
+    for data in documents:
+        parse_bytes(data, "bench")
+    return len(documents) / (time.perf_counter() - start)
+
+
+def _truth(spec: ReportSpec) -> dict[tuple[str, str, str], float | None]:
+    return {
+        (table, row, column): spec.facts[table][f"{row}.{column}"]
+        for table, row, column in fact_keys(spec.format, one_other_row=spec.one_other_row)
+    }
+
+
+def _accuracy(specs: list[ReportSpec], pages: list[bytes], reader: Callable[[bytes, ReportSpec], dict]) -> float:
+    right = total = 0
+    for spec, page in zip(specs, pages, strict=True):
+        got = reader(page, spec)
+        for key, want in _truth(spec).items():
+            total += 1
+            right += got.get(key) == want
+    return 100.0 * right / total
+
+
+def _nianbao_cells(page: bytes, spec: ReportSpec) -> dict:
+    return {f.key: (None if f.blank else f.value) for f in parse_bytes(page, "bench").facts}
+
+
+def _pandas_cells(page: bytes, spec: ReportSpec) -> dict:
+    """The obvious approach: read every table with pandas, take the numbers in order, zip them with the
+    template's keys. No labels, no spans, no identities."""
+    numbers: list[float | None] = []
+    for frame in pd.read_html(io.BytesIO(page)):
+        for row in frame.itertuples(index=False):
+            for cell in row:
+                try:
+                    numbers.append(float(str(cell).replace(",", "")))
+                except ValueError:
+                    continue
+    keys = fact_keys(spec.format, one_other_row=spec.one_other_row)
+    return dict(zip(keys, numbers, strict=False))
+
+
+def run() -> None:
+    specs = _specs(HTML_REPORTS)
+    pages = [render_html(spec) for spec in specs]
+    texts = [render_text(spec, "pdf").encode() for spec in specs]
+    pdfs = [render_pdf(spec) for spec in specs[:PDF_REPORTS]]
+    for data in pages[:5]:
+        parse_bytes(data, "warm-up")
+    print("== parse throughput (one core) ==")
+    print(f"html: {_rate(pages):8.1f} reports/s  ({len(pages)} generated pages with spanned tables)")
+    print(f"text: {_rate(texts):8.1f} reports/s  ({len(texts)} PDF-style text reports)")
+    print(f"pdf:  {_rate(pdfs):8.1f} reports/s  ({len(pdfs)} ruled-table PDFs)")
+    start = time.perf_counter()
+    baseline = _accuracy(specs, pages, _pandas_cells)
+    baseline_rate = len(pages) / (time.perf_counter() - start)
+    ours = _accuracy(specs, pages, _nianbao_cells)
+    print("== same HTML pages: nianbao vs a pandas.read_html baseline ==")
+    print(f"nianbao:          cell accuracy {ours:6.2f}%")
+    print(f"pandas.read_html: cell accuracy {baseline:6.2f}%  throughput {baseline_rate:8.1f} reports/s")
+    seeds = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
+    if seeds:
+        seed_rate = _rate([p.read_bytes() for p in seeds] * 20)
+        print(f"seed texts: {seed_rate:8.1f} reports/s")
