@@ -17,6 +17,11 @@ _AGENCY_FIRST = re.compile(
 )
 # 2018年X政府信息公开工作年度报告
 _YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}$")
+# a title that names no year: 新郑市人民政府办公室政府信息公开工作年度报告
+_UNDATED = re.compile(rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}$")
+# the year then comes from the body: 统计期限自2024年1月1日 … / a paragraph opening with 2024年，
+_PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|时间范围)[^0-9]{0,6}((?:19|20)\d{2})年1月1日")
+_OPENING_YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*[，,、]")
 # notices about compiling reports, meetings, infographics, budgets: they name a report, are not one
 _LOOKALIKE = re.compile(
     r"关于(?:做好|编制|报送|开展|印发|公布)|通知|预决算|决算|预算|政府工作报告|统计公报|评估报告"
@@ -42,12 +47,15 @@ def _squeeze(text: str) -> str:
     return _SPACES_BETWEEN_CJK.sub("", clean_text(text).strip())
 
 
+def _title_parts(text: str) -> list[str]:
+    """The parts of a page title that could be a report title, without spaces."""
+    parts = (_squeeze(part).rstrip("。") for part in _TITLE_PARTS.split(text or ""))
+    return [p for p in parts if p and len(p) <= 80 and not _LOOKALIKE.search(p)]
+
+
 def match_title(text: str) -> Title | None:
     """Agency and year when `text` is a report title (lookalike notices are not)."""
-    for part in _TITLE_PARTS.split(text):
-        squeezed = _squeeze(part).rstrip("。")
-        if len(squeezed) > 80 or _LOOKALIKE.search(squeezed):
-            continue
+    for squeezed in _title_parts(text):
         for pattern in (_AGENCY_FIRST, _YEAR_FIRST):
             match = pattern.search(squeezed)
             if match and (agency := match["agency"].strip("（(")) not in _NOT_AN_AGENCY:
@@ -65,6 +73,19 @@ def find_title(candidates: list[str], lines: list[str]) -> Title | None:
     for text in head + joined:
         if title := match_title(text):
             return title
+    return _undated_title([*candidates, *head], lines)
+
+
+def _undated_title(texts: list[str], lines: list[str]) -> Title | None:
+    """A title without a year takes the year of the statistics period stated in the body."""
+    body = lines[:80]
+    for squeezed in (part for text in texts for part in _title_parts(text)):
+        if not (match := _UNDATED.search(squeezed)):
+            continue
+        years = [m[1] for line in body if (m := _PERIOD.search(_squeeze(line)))]
+        years += [m[1] for line in body if (m := _OPENING_YEAR.match(line))]
+        if years:
+            return Title(squeezed, match["agency"], int(years[0]))
     return None
 
 
