@@ -1,0 +1,175 @@
+"""The raw archive: documents exactly as they arrived, in gzipped WARC files rotated by size.
+
+HTTP(S) fetches become `response` records (status line and headers kept), anything else (a
+user's file) a `resource` record. Each record is its own gzip member, so a (file, offset, length)
+from the database index reads one document back without scanning the file.
+
+One process writes a file at a time (an exclusive flock). A file is appended to only when the
+database index accounts for every byte in it: after a writer was killed between writing a record
+and committing its index row, the next writer starts a new file and never rewrites the old one.
+Reads check the sha256 of what they return.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.client import responses
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+DEFAULT_MAX_BYTES = 1 << 30  # rotate after 1 GiB
+PREFIX = "nianbao-"
+SUFFIX = ".warc.gz"
+# The body is stored decoded (as the client handed it over): headers describing the transfer
+# encoding would make WARC readers decode it again. The database keeps the headers as received.
+_TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+class ArchiveError(Exception):
+    """An archived document cannot be read back as it was stored."""
+
+
+@dataclass(frozen=True)
+class WarcLocation:
+    file: str  # name inside the archive directory
+    offset: int
+    length: int
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def is_http(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+class WarcArchive:
+    """Append documents to WARC files under `directory`; read them back by location."""
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        indexed_end: Callable[[str], int] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.max_bytes = max_bytes
+        # How many bytes of a file the database index accounts for (end of its last record).
+        self._indexed_end = indexed_end or (lambda _name: 0)
+        self._out: BinaryIO | None = None
+        self._name: str | None = None
+
+    def write(
+        self,
+        *,
+        url: str,
+        body: bytes,
+        fetched_at: datetime,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        content_type: str | None = None,
+    ) -> WarcLocation:
+        out, name = self._writable()
+        writer = WARCWriter(out, gzip=True)
+        record = self._record(writer, url, body, fetched_at, status, headers, content_type)
+        offset = out.tell()
+        writer.write_record(record)
+        out.flush()
+        os.fsync(out.fileno())
+        return WarcLocation(name, offset, out.tell() - offset)
+
+    def read(self, location: WarcLocation, sha256: str | None = None) -> bytes:
+        path = self.directory / location.file
+        try:
+            with path.open("rb") as fh:
+                fh.seek(location.offset)
+                member = io.BytesIO(fh.read(location.length))
+        except OSError as exc:
+            raise ArchiveError(f"{path}: {exc}") from exc
+        record = next(iter(ArchiveIterator(member)), None)
+        if record is None:
+            raise ArchiveError(f"{path}@{location.offset}: no WARC record")
+        body = record.raw_stream.read()
+        if sha256 and sha256_hex(body) != sha256:
+            raise ArchiveError(f"{path}@{location.offset}: content does not match sha256 {sha256}")
+        return body
+
+    def close(self) -> None:
+        if self._out is not None:
+            fcntl.flock(self._out.fileno(), fcntl.LOCK_UN)
+            self._out.close()
+        self._out = self._name = None
+
+    # --- writing -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _record(writer, url, body, fetched_at, status, headers, content_type):  # type: ignore[no-untyped-def]
+        warc_headers = {"WARC-Date": fetched_at.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        if not is_http(url):
+            warc_headers["Content-Type"] = content_type or "application/octet-stream"
+            return writer.create_warc_record(
+                url, "resource", payload=io.BytesIO(body), length=len(body), warc_headers_dict=warc_headers
+            )
+        kept = [(k, v) for k, v in (headers or {}).items() if k.lower() not in _TRANSFER_HEADERS]
+        if content_type and not any(k.lower() == "content-type" for k, _ in kept):
+            kept.append(("Content-Type", content_type))
+        kept.append(("Content-Length", str(len(body))))
+        status_line = f"{status} {responses.get(status, 'Unknown')}"
+        http_headers = StatusAndHeaders(status_line, kept, protocol="HTTP/1.1")
+        return writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+
+    def _writable(self) -> tuple[BinaryIO, str]:
+        if self._out is not None and self._name is not None and self._out.tell() < self.max_bytes:
+            return self._out, self._name
+        self.close()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for path in sorted(self.directory.glob(f"{PREFIX}*{SUFFIX}"), reverse=True)[:1]:
+            if path.stat().st_size < self.max_bytes and self._open(path, new=False):
+                break
+        else:
+            self._open_new()
+        assert self._out is not None and self._name is not None
+        return self._out, self._name
+
+    def _open_new(self) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        while not self._open(self.directory / f"{PREFIX}{stamp}-{os.getpid()}{SUFFIX}", new=True):
+            stamp += "x"
+
+    def _open(self, path: Path, *, new: bool) -> bool:
+        """Open `path` for appending if no other process holds it and the index covers all of it."""
+        try:
+            fh = path.open("xb" if new else "r+b")
+        except FileExistsError:
+            return False
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            return False
+        fh.seek(0, os.SEEK_END)
+        if not new and fh.tell() != self._indexed_end(path.name):
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fh.close()
+            return False
+        self._out, self._name = fh, path.name
+        return True

@@ -1,0 +1,196 @@
+"""The database model: archived contents, fetch records, reports, their versions, facts and checks.
+
+Natural keys (unique constraints) carry the meaning; integer ids only join. Times are naive UTC.
+
+- contents: one row per distinct byte string (sha256) with its place in the WARC archive.
+- documents: one row per (url, sha256): where and when those bytes were fetched or ingested.
+- reports: one per (agency, year); `current_version_id` is what we believe now.
+- report_versions: one per (sha256, parser_version): a parse of one content.
+- facts: one per (report, table, row, column): the current belief, attributed to a version.
+- fact_history: a fact's earlier states, copied there when a new version supersedes them.
+- checks: the identity checks of one version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+VALUE = Float(precision=53)  # double precision on PostgreSQL
+JSON_VALUE = JSON().with_variant(JSONB(), "postgresql")  # jsonb compares (upserts skip equal rows)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(),
+        dict[str, Any]: JSON_VALUE,
+        list[str]: JSON_VALUE,
+    }
+
+
+class Portal(Base):
+    __tablename__ = "portals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    level: Mapped[str | None] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(200))
+    family: Mapped[str | None] = mapped_column(String(80))
+    base_url: Mapped[str | None] = mapped_column(Text)
+    blocked: Mapped[str | None] = mapped_column(Text)
+    state_at: Mapped[datetime | None]
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+
+
+class Content(Base):
+    __tablename__ = "contents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    warc_file: Mapped[str] = mapped_column(String(200))
+    warc_offset: Mapped[int] = mapped_column(BigInteger)
+    warc_length: Mapped[int] = mapped_column(BigInteger)
+    stored_at: Mapped[datetime]
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("url", "sha256", name="uq_documents_url_sha256"),
+        Index("ix_documents_url_fetched", "url", "last_fetched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(ForeignKey("contents.sha256"), index=True)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[dict[str, Any]]
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    portal_id: Mapped[int | None] = mapped_column(ForeignKey("portals.id"))
+    fetched_at: Mapped[datetime]  # first time these bytes came from this url
+    last_fetched_at: Mapped[datetime]
+    fetch_count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("agency", "year", name="uq_reports_agency_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(200))
+    portal_id: Mapped[int | None] = mapped_column(ForeignKey("portals.id"))
+    template_version: Mapped[str | None] = mapped_column(String(10))
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(10))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_versions.id", use_alter=True, name="fk_reports_current_version")
+    )
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    changed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ReportVersion(Base):
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("sha256", "parser_version", name="uq_versions_sha256_parser"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("contents.sha256"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    parser_version: Mapped[str] = mapped_column(String(40))
+    parsed_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    messages: Mapped[list[str]]
+    kind: Mapped[str | None] = mapped_column(String(20))
+    template_version: Mapped[str | None] = mapped_column(String(10))
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(10))
+    text: Mapped[str | None] = mapped_column(Text)
+    fact_count: Mapped[int] = mapped_column(Integer)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+
+
+class _FactColumns:
+    """The columns a fact and its history rows share."""
+
+    table_key: Mapped[str] = mapped_column(String(40))
+    row_key: Mapped[str] = mapped_column(String(80))
+    column_key: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float | None] = mapped_column(VALUE)
+    raw: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    blank: Mapped[bool] = mapped_column(Boolean)
+    inferred: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[dict[str, Any]]
+
+
+class Fact(_FactColumns, Base):
+    __tablename__ = "facts"
+    __table_args__ = (
+        UniqueConstraint("report_id", "table_key", "row_key", "column_key", name="uq_facts_key"),
+        Index("ix_facts_version", "version_id"),
+        Index("ix_facts_changed_at", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    changed_at: Mapped[datetime]  # when this row last got a new value or moved to a new version
+
+
+class FactHistory(_FactColumns, Base):
+    __tablename__ = "fact_history"
+    __table_args__ = (
+        UniqueConstraint(
+            "report_id", "table_key", "row_key", "column_key", "valid_to", name="uq_fact_history_key"
+        ),
+        Index("ix_fact_history_version", "version_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
+    valid_from: Mapped[datetime]
+    valid_to: Mapped[datetime]
+    superseded_by: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
+
+
+class CheckResult(Base):
+    __tablename__ = "checks"
+    __table_args__ = (UniqueConstraint("version_id", "identity", name="uq_checks_version_identity"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
+    identity: Mapped[str] = mapped_column(Text)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    cause: Mapped[str | None] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,335 @@
+"""Storing one parse inside one transaction: report (agency, year), version, facts, history, checks.
+
+Rules:
+- A version is one (sha256, parser version). Seeing it again only moves last_seen.
+- A report's current version changes when a new version arrives that carries facts (or neither
+  carries any), or when the report's own address serves an earlier content again. A version
+  without facts never replaces one with facts: an index page or a failed parse does not erase
+  what we know, and nothing is ever deleted because a page vanished.
+- When the current version changes, the facts move to it; the states they leave are copied to
+  fact_history (valid_from, valid_to), so "what did we believe on date X" stays answerable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from pipelines.model import ParseResult
+from storage.models import CheckResult, Fact, FactHistory, Report, ReportVersion
+from storage.upsert import dialect_insert, execute_batched, upsert_statement
+
+reports = Report.__table__
+versions = ReportVersion.__table__
+facts = Fact.__table__
+history = FactHistory.__table__
+checks = CheckResult.__table__
+
+FACT_KEY = ("report_id", "table_key", "row_key", "column_key")
+FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
+VERSION_CONTENT = (
+    "report_id",
+    "document_id",
+    "status",
+    "messages",
+    "kind",
+    "template_version",
+    "title",
+    "published",
+    "text",
+    "fact_count",
+)
+
+
+@dataclass
+class UpsertCounts:
+    """Facts inserted / updated / unchanged, and the same for reports."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reports_inserted: int = 0
+    reports_updated: int = 0
+    reports_unchanged: int = 0
+    versions_inserted: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    def summary(self) -> str:
+        return (
+            f"reports: {self.reports_inserted} inserted, {self.reports_updated} updated, "
+            f"{self.reports_unchanged} unchanged; facts: {self.inserted} inserted, {self.updated} updated, "
+            f"{self.unchanged} unchanged; new versions: {self.versions_inserted}"
+        )
+
+
+@dataclass(frozen=True)
+class Source:
+    """The archived document a parse was made from."""
+
+    document_id: int
+    sha256: str
+    url: str
+
+
+def _rank(fact_count: int | None) -> int:
+    return 1 if fact_count else 0
+
+
+def _fact_rows(result: ParseResult, report_id: int, version_id: int, now: datetime) -> dict[tuple, dict]:
+    rows: dict[tuple, dict[str, Any]] = {}
+    for fact in result.facts:
+        key = (report_id, fact.table, fact.row, fact.column)
+        rows.setdefault(
+            key,
+            {
+                "report_id": report_id,
+                "table_key": fact.table,
+                "row_key": fact.row,
+                "column_key": fact.column,
+                "version_id": version_id,
+                "value": None if fact.value is None else float(fact.value),
+                "raw": fact.raw,
+                "unit": fact.unit,
+                "blank": bool(fact.blank),
+                "inferred": bool(fact.inferred),
+                "reason": fact.reason,
+                "origin": dict(fact.origin),
+                "first_seen": now,
+                "last_seen": now,
+                "changed_at": now,
+            },
+        )
+    return rows
+
+
+def _differs(old: Row, new: dict[str, Any]) -> bool:
+    return old.version_id != new["version_id"] or any(getattr(old, c) != new[c] for c in FACT_CONTENT)
+
+
+def _check_rows(result: ParseResult, version_id: int) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for check in result.checks:
+        identity, n = check.identity, 1
+        while identity in rows:  # keep repeated identities apart
+            n += 1
+            identity = f"{check.identity} #{n}"
+        rows[identity] = {
+            "version_id": version_id,
+            "identity": identity,
+            "ok": bool(check.ok),
+            "cause": check.cause,
+            "detail": check.detail,
+        }
+    return list(rows.values())
+
+
+def _upsert_report(
+    conn: Connection, result: ParseResult, now: datetime, portal_id: int | None, region: str | None
+) -> Row:
+    stmt = dialect_insert(conn, reports)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[reports.c.agency, reports.c.year], set_={"last_seen": stmt.excluded.last_seen}
+    ).returning(
+        reports.c.id,
+        reports.c.first_seen,
+        reports.c.current_version_id,
+        reports.c.source_url,
+        reports.c.region,
+        reports.c.portal_id,
+    )
+    values = {
+        "agency": result.agency,
+        "year": result.year,
+        "region": region,
+        "portal_id": portal_id,
+        "status": result.status,
+        "template_version": result.format,
+        "title": result.title,
+        "published": result.published,
+        "first_seen": now,
+        "last_seen": now,
+        "changed_at": now,
+    }
+    return conn.execute(stmt.values(values)).one()
+
+
+def _upsert_version(
+    conn: Connection, source: Source, result: ParseResult, report_id: int | None, parser: str, now: datetime
+) -> Row:
+    stmt = dialect_insert(conn, versions)
+    set_ = {name: stmt.excluded[name] for name in (*VERSION_CONTENT, "last_seen")}
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[versions.c.sha256, versions.c.parser_version], set_=set_
+    ).returning(versions.c.id, versions.c.first_seen)
+    values = {
+        "report_id": report_id,
+        "sha256": source.sha256,
+        "document_id": source.document_id,
+        "parser_version": parser,
+        "parsed_at": now,
+        "status": result.status,
+        "messages": list(result.messages),
+        "kind": result.kind,
+        "template_version": result.format,
+        "title": result.title,
+        "published": result.published,
+        "text": result.text,
+        "fact_count": len(result.facts),
+        "first_seen": now,
+        "last_seen": now,
+    }
+    return conn.execute(stmt.values(values)).one()
+
+
+def _store_facts(
+    conn: Connection, result: ParseResult, report_id: int, version_id: int, now: datetime
+) -> UpsertCounts:
+    """Upsert the parse's facts as the report's current belief; copy superseded states to history."""
+    incoming = _fact_rows(result, report_id, version_id, now)
+    columns = [facts.c[name] for name in (*FACT_KEY, "version_id", "changed_at", *FACT_CONTENT)]
+    existing = {
+        (row.report_id, row.table_key, row.row_key, row.column_key): row
+        for row in conn.execute(select(*columns).where(facts.c.report_id == report_id))
+    }
+    counts = UpsertCounts()
+    superseded: list[dict[str, Any]] = []
+    for key, new in incoming.items():
+        old = existing.get(key)
+        if old is None:
+            counts.inserted += 1
+            continue
+        if any(getattr(old, c) != new[c] for c in FACT_CONTENT):
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+        if _differs(old, new):
+            state = {name: getattr(old, name) for name in (*FACT_KEY, "version_id", *FACT_CONTENT)}
+            superseded.append(
+                {**state, "valid_from": old.changed_at, "valid_to": now, "superseded_by": version_id}
+            )
+    if superseded:
+        execute_batched(conn, insert(history), superseded)
+    if counts.inserted or superseded:
+        stmt = upsert_statement(
+            conn,
+            facts,
+            keys=FACT_KEY,
+            compare=("version_id", *FACT_CONTENT),
+            also_set=("last_seen", "changed_at"),
+        )
+        execute_batched(conn, stmt, incoming.values())
+    # Seen now, whether or not they changed (the changed ones got last_seen from the upsert).
+    conn.execute(
+        update(facts)
+        .where(facts.c.report_id == report_id, facts.c.version_id == version_id, facts.c.last_seen < now)
+        .values(last_seen=now)
+    )
+    return counts
+
+
+def _store_checks(conn: Connection, result: ParseResult, version_id: int) -> None:
+    rows = _check_rows(result, version_id)
+    if rows:
+        stmt = upsert_statement(
+            conn, checks, keys=("version_id", "identity"), compare=("ok", "cause", "detail")
+        )
+        execute_batched(conn, stmt, rows)
+
+
+def store_parse(
+    conn: Connection,
+    source: Source,
+    result: ParseResult,
+    *,
+    parser_version: str,
+    now: datetime,
+    portal_id: int | None = None,
+    region: str | None = None,
+) -> UpsertCounts:
+    """Store one parse; the caller owns the transaction (one per report)."""
+    counts = UpsertCounts()
+    report = None
+    if result.agency and result.year:
+        report = _upsert_report(conn, result, now, portal_id, region)
+    version = _upsert_version(conn, source, result, report.id if report else None, parser_version, now)
+    version_is_new = version.first_seen == now
+    counts.versions_inserted = int(version_is_new)
+    _store_checks(conn, result, version.id)
+    if report is None:
+        return counts
+
+    report_is_new = report.first_seen == now
+    make_current = _becomes_current(conn, report, version.id, version_is_new, len(result.facts), source)
+    if make_current or report.current_version_id == version.id:
+        counts += _store_facts(conn, result, report.id, version.id, now)
+
+    changes: dict[str, Any] = {}
+    if make_current:
+        changes = {
+            "current_version_id": version.id,
+            "template_version": result.format,
+            "title": result.title,
+            "published": result.published,
+            "source_url": source.url,
+            "status": result.status,
+        }
+    if region and region != report.region:
+        changes["region"] = region
+    if portal_id and portal_id != report.portal_id:
+        changes["portal_id"] = portal_id
+    if changes or counts.inserted or counts.updated:
+        changes["changed_at"] = now
+    if changes:
+        conn.execute(update(reports).where(reports.c.id == report.id).values(**changes))
+
+    if report_is_new:
+        counts.reports_inserted = 1
+    elif "changed_at" in changes:
+        counts.reports_updated = 1
+    else:
+        counts.reports_unchanged = 1
+    return counts
+
+
+def _becomes_current(
+    conn: Connection, report: Row, version_id: int, version_is_new: bool, fact_count: int, source: Source
+) -> bool:
+    if report.current_version_id is None:
+        return True
+    if report.current_version_id == version_id:
+        return False
+    if version_is_new:
+        current_facts = conn.execute(
+            select(versions.c.fact_count).where(versions.c.id == report.current_version_id)
+        ).scalar_one()
+        return _rank(fact_count) >= _rank(current_facts)
+    # An earlier content seen again: it wins back only at the report's own address.
+    return source.url == report.source_url
+
+
+def touch_version(conn: Connection, sha256: str, parser_version: str, now: datetime) -> UpsertCounts | None:
+    """The content was parsed by this parser already: move last_seen only. None if it was not."""
+    version = conn.execute(
+        select(versions.c.id, versions.c.report_id, versions.c.fact_count).where(
+            versions.c.sha256 == sha256, versions.c.parser_version == parser_version
+        )
+    ).first()
+    if version is None:
+        return None
+    conn.execute(update(versions).where(versions.c.id == version.id).values(last_seen=now))
+    if version.report_id is None:
+        return UpsertCounts()
+    conn.execute(update(reports).where(reports.c.id == version.report_id).values(last_seen=now))
+    touched = conn.execute(
+        update(facts).where(facts.c.version_id == version.id).values(last_seen=now)
+    ).rowcount
+    return UpsertCounts(unchanged=touched, reports_unchanged=1)
+
+
+def fact_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(facts)).scalar_one())
