@@ -15,14 +15,15 @@ from pipelines.lines import Cell, Line, text_lines
 
 def _table_lines(table: Table, index: int) -> list[Line]:
     lines: list[Line] = []
-    seen: set[int] = set()
+    # keyed by id() with the element kept alive: lxml proxies of dead elements reuse ids
+    seen: dict[int, object] = {}
     for number, row in enumerate(table.rows):
         cells: list[Cell] = []
         for col, cell in enumerate(row.cells):
-            key = id(cell._tc)
+            element = cell._tc
             text = " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
-            cells.append(Cell(text, col, spanned=key in seen))
-            seen.add(key)
+            cells.append(Cell(text, col, spanned=id(element) in seen))
+            seen[id(element)] = element
         lines.append(Line(cells, {"table": index, "row": number}, grid=True, table=index))
     return lines
 
