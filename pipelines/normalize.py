@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Kangxi radicals: NFKC gives the right character except where it picks a traditional form
 # that simplified-Chinese fonts use the radical for.
@@ -107,6 +108,7 @@ _LABEL_NOISE = re.compile(
 _ENUMERATOR = re.compile(r"[（(][一二三四五六七八九十]+[)）]|^[一二三四五六七八九十]+、")
 
 
+@lru_cache(maxsize=16384)
 def label_core(text: str) -> str:
     """The meaningful characters of a label: no enumerators, digits, punctuation or spaces."""
     return _LABEL_NOISE.sub("", _ENUMERATOR.sub("", clean_text(text)))
