@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
+
+from storage.db import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -31,3 +35,14 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def migrated_engine(url: str | None = None, revision: str = "head") -> Iterator[Engine]:
+    """An engine on `url` (default database if None) brought to `revision`, disposed after."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine, revision)
+        yield engine
+    finally:
+        engine.dispose()

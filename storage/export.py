@@ -1,0 +1,337 @@
+"""The warehouse feed: `facts`, `reports` and `checks` as Parquet or CSV (docs/warehouse.md).
+
+Column names and types are fixed by the schemas below. With `since`, only rows whose content
+changed after that time are written (a fact whose report changed counts as changed: its report
+columns are part of the row). `manifest.json` records `exported_at`, the value to pass as
+`--since` next time (taken before reading, so nothing committed meanwhile is missed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from sqlalchemy import Connection, Engine, Select, and_, func, or_, select
+
+from storage.db import read_connection, utcnow
+from storage.documents import documents, portals
+from storage.reports import checks, facts, reports, versions
+
+FORMATS = ("parquet", "csv")
+BATCH_ROWS = 50_000
+TS = pa.timestamp("us", tz="UTC")
+
+FACTS_SCHEMA = pa.schema(
+    [
+        ("report_id", pa.int64()),
+        ("agency", pa.string()),
+        ("region", pa.string()),
+        ("portal", pa.string()),
+        ("year", pa.int32()),
+        ("template_version", pa.string()),
+        ("table_key", pa.string()),
+        ("row_key", pa.string()),
+        ("column_key", pa.string()),
+        ("value", pa.float64()),
+        ("raw", pa.string()),
+        ("unit", pa.string()),
+        ("blank", pa.bool_()),
+        ("inferred", pa.bool_()),
+        ("source_url", pa.string()),
+        ("fetched_at", TS),
+        ("sha256", pa.string()),
+        ("parser_version", pa.string()),
+        ("parsed_at", TS),
+        ("check_status", pa.string()),
+        ("first_seen", TS),
+        ("last_seen", TS),
+        ("changed_at", TS),
+    ]
+)
+
+# (column, table, row, column): the headline figures of a report, one column each.
+HEADLINES = (
+    ("requests_new_received", "requests", "new_received", "total"),
+    ("requests_carried_over", "requests", "carried_over", "total"),
+    ("requests_granted", "requests", "granted", "total"),
+    ("requests_partially_granted", "requests", "partially_granted", "total"),
+    ("requests_processed", "requests", "total", "total"),
+    ("requests_carried_forward", "requests", "carried_forward", "total"),
+    ("review_total", "review_litigation", "review", "total"),
+    ("litigation_direct_total", "review_litigation", "litigation_direct", "total"),
+    ("litigation_after_review_total", "review_litigation", "litigation_after_review", "total"),
+    ("licensing_decisions", "disclosure", "licensing", "decisions"),
+    ("penalty_decisions", "disclosure", "penalty", "decisions"),
+    ("enforcement_decisions", "disclosure", "enforcement", "decisions"),
+)
+
+REPORTS_SCHEMA = pa.schema(
+    [
+        ("report_id", pa.int64()),
+        ("agency", pa.string()),
+        ("region", pa.string()),
+        ("portal", pa.string()),
+        ("year", pa.int32()),
+        ("template_version", pa.string()),
+        ("title", pa.string()),
+        ("published", pa.string()),
+        ("status", pa.string()),
+        ("source_url", pa.string()),
+        ("fetched_at", TS),
+        ("sha256", pa.string()),
+        ("parser_version", pa.string()),
+        ("parsed_at", TS),
+        ("fact_count", pa.int32()),
+        ("failing_checks", pa.int32()),
+        *((name, pa.float64()) for name, *_ in HEADLINES),
+        ("first_seen", TS),
+        ("last_seen", TS),
+        ("changed_at", TS),
+    ]
+)
+
+CHECKS_SCHEMA = pa.schema(
+    [
+        ("report_id", pa.int64()),
+        ("agency", pa.string()),
+        ("year", pa.int32()),
+        ("identity", pa.string()),
+        ("ok", pa.bool_()),
+        ("cause", pa.string()),
+        ("detail", pa.string()),
+        ("sha256", pa.string()),
+        ("parser_version", pa.string()),
+        ("parsed_at", TS),
+    ]
+)
+
+_CHECK_SUBJECT = re.compile(r"^([\w]+)\.[\w]+\[([^\]]+)\]")
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    directory: Path
+    exported_at: datetime
+    since: datetime | None
+    rows: dict[str, int]
+
+
+class _Writer:
+    """Write record batches of one schema to `<name>.parquet` or `<name>.csv`."""
+
+    def __init__(self, path: Path, schema: pa.Schema, fmt: str) -> None:
+        self.schema = schema
+        if fmt == "parquet":
+            self._writer: Any = pq.ParquetWriter(path, schema, compression="zstd")
+        else:
+            self._writer = pacsv.CSVWriter(path, schema)
+        self.rows = 0
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self._writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+            self.rows += len(rows)
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def _batches(conn: Connection, query: Select) -> Iterator[list[dict[str, Any]]]:
+    result = conn.execution_options(yield_per=BATCH_ROWS).execute(query)
+    for partition in result.mappings().partitions():
+        yield [dict(row) for row in partition]
+
+
+def _changed(since: datetime | None, *columns: Any) -> Any:
+    return or_(*(c > since for c in columns)) if since else and_(True)
+
+
+def _current(query: Select) -> Select:
+    """Join a query on reports to the current version, its document and portal."""
+    return (
+        query.join(versions, versions.c.id == reports.c.current_version_id)
+        .join(documents, documents.c.id == versions.c.document_id)
+        .outerjoin(portals, portals.c.id == reports.c.portal_id)
+    )
+
+
+def _failing_subjects(conn: Connection) -> dict[int, set[tuple[str, str]]]:
+    """version id -> {(table, row-or-column key)} named by a failing identity check."""
+    query = select(checks.c.version_id, checks.c.identity).where(checks.c.ok.is_(False))
+    subjects: dict[int, set[tuple[str, str]]] = {}
+    for version_id, identity in conn.execute(query):
+        match = _CHECK_SUBJECT.match(identity)
+        if match:
+            subjects.setdefault(version_id, set()).add((match.group(1), match.group(2)))
+    return subjects
+
+
+def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+    failing = _failing_subjects(conn)
+    query = (
+        select(
+            reports.c.id.label("report_id"),
+            reports.c.agency,
+            reports.c.region,
+            portals.c.name.label("portal"),
+            reports.c.year,
+            versions.c.template_version,
+            facts.c.table_key,
+            facts.c.row_key,
+            facts.c.column_key,
+            facts.c.value,
+            facts.c.raw,
+            facts.c.unit,
+            facts.c.blank,
+            facts.c.inferred,
+            documents.c.url.label("source_url"),
+            documents.c.fetched_at,
+            versions.c.sha256,
+            versions.c.parser_version,
+            versions.c.parsed_at,
+            versions.c.id.label("version_id"),
+            facts.c.first_seen,
+            facts.c.last_seen,
+            facts.c.changed_at,
+        )
+        .select_from(facts)
+        .join(reports, reports.c.id == facts.c.report_id)
+        .join(versions, versions.c.id == facts.c.version_id)
+        .join(documents, documents.c.id == versions.c.document_id)
+        .outerjoin(portals, portals.c.id == reports.c.portal_id)
+        .where(_changed(since, facts.c.changed_at, reports.c.changed_at))
+        .order_by(facts.c.report_id, facts.c.table_key, facts.c.row_key, facts.c.column_key)
+    )
+    for batch in _batches(conn, query):
+        for row in batch:
+            named = failing.get(row.pop("version_id"), set())
+            table = row["table_key"]
+            bad = (table, row["row_key"]) in named or (table, row["column_key"]) in named
+            row["check_status"] = "failed" if bad else "ok"
+        yield batch
+
+
+def _report_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+    failing = (
+        select(func.count())
+        .select_from(checks)
+        .where(checks.c.version_id == reports.c.current_version_id, checks.c.ok.is_(False))
+        .scalar_subquery()
+    )
+    query = _current(
+        select(
+            reports.c.id.label("report_id"),
+            reports.c.agency,
+            reports.c.region,
+            portals.c.name.label("portal"),
+            reports.c.year,
+            reports.c.template_version,
+            reports.c.title,
+            reports.c.published,
+            reports.c.status,
+            reports.c.source_url,
+            documents.c.fetched_at,
+            versions.c.sha256,
+            versions.c.parser_version,
+            versions.c.parsed_at,
+            versions.c.fact_count,
+            failing.label("failing_checks"),
+            reports.c.first_seen,
+            reports.c.last_seen,
+            reports.c.changed_at,
+        ).select_from(reports)
+    )
+    query = query.where(_changed(since, reports.c.changed_at)).order_by(reports.c.id)
+    for batch in _batches(conn, query):
+        headline = _headlines(conn, [row["report_id"] for row in batch])
+        for row in batch:
+            values = headline.get(row["report_id"], {})
+            row.update({name: values.get(name) for name, *_ in HEADLINES})
+        yield batch
+
+
+def _headlines(conn: Connection, report_ids: list[int]) -> dict[int, dict[str, float | None]]:
+    wanted = {(t, r, c): name for name, t, r, c in HEADLINES}
+    out: dict[int, dict[str, float | None]] = {}
+    for start in range(0, len(report_ids), 1000):
+        query = select(
+            facts.c.report_id, facts.c.table_key, facts.c.row_key, facts.c.column_key, facts.c.value
+        ).where(
+            facts.c.report_id.in_(report_ids[start : start + 1000]),
+            facts.c.table_key.in_({t for _, t, _, _ in HEADLINES}),
+            facts.c.column_key.in_({c for *_, c in HEADLINES}),
+        )
+        for report_id, table, row, column, value in conn.execute(query):
+            name = wanted.get((table, row, column))
+            if name:
+                out.setdefault(report_id, {})[name] = value
+    return out
+
+
+def _check_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+    query = (
+        select(
+            reports.c.id.label("report_id"),
+            reports.c.agency,
+            reports.c.year,
+            checks.c.identity,
+            checks.c.ok,
+            checks.c.cause,
+            checks.c.detail,
+            versions.c.sha256,
+            versions.c.parser_version,
+            versions.c.parsed_at,
+        )
+        .select_from(reports)
+        .join(versions, versions.c.id == reports.c.current_version_id)
+        .join(checks, checks.c.version_id == versions.c.id)
+        .where(_changed(since, reports.c.changed_at))
+        .order_by(reports.c.id, checks.c.id)
+    )
+    yield from _batches(conn, query)
+
+
+EXPORTS = (
+    ("facts", FACTS_SCHEMA, _fact_rows),
+    ("reports", REPORTS_SCHEMA, _report_rows),
+    ("checks", CHECKS_SCHEMA, _check_rows),
+)
+
+
+def export(
+    engine: Engine, out_dir: str | Path, *, fmt: str = "parquet", since: datetime | None = None
+) -> ExportSummary:
+    """Write facts, reports and checks (changed after `since`, if given) to `out_dir`."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}")
+    directory = Path(out_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    exported_at = utcnow()
+    rows: dict[str, int] = {}
+    with read_connection(engine) as conn:
+        if conn.dialect.name == "postgresql":  # one snapshot for all three files
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        for name, schema, produce in EXPORTS:
+            writer = _Writer(directory / f"{name}.{fmt}", schema, fmt)
+            try:
+                for batch in produce(conn, since):
+                    writer.write(batch)
+            finally:
+                writer.close()
+            rows[name] = writer.rows
+    manifest = {
+        "exported_at": exported_at.isoformat() + "Z",
+        "since": since.isoformat() + "Z" if since else None,
+        "format": fmt,
+        "rows": rows,
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return ExportSummary(directory, exported_at, since, rows)
