@@ -72,7 +72,7 @@ class ReportSpec:
     def value(self, table: str, row: str, column: str) -> Number | None:
         return self.facts.get(table, {}).get(f"{row}.{column}")
 
-    def keys(self) -> Iterator[FactKey]:
+    def printed_keys(self) -> Iterator[FactKey]:
         """Every fact key the report prints, in printed order."""
         for table in (DISCLOSURE, REQUESTS, REVIEW):
             for row in self.rows(table):
@@ -87,7 +87,7 @@ class ReportSpec:
         return replace(self, facts=facts)
 
     def expected(self) -> dict[FactKey, Number | None]:
-        return {key: self.value(*key) for key in self.keys()}
+        return {key: self.value(*key) for key in self.printed_keys()}
 
 
 def split_key(cell: str) -> tuple[str, str]:
