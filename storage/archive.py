@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import io
 import os
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -98,10 +100,13 @@ class WarcArchive:
                 member = io.BytesIO(fh.read(location.length))
         except OSError as exc:
             raise ArchiveError(f"{path}: {exc}") from exc
-        record = next(iter(ArchiveIterator(member)), None)
-        if record is None:
+        try:
+            record = next(iter(ArchiveIterator(member)), None)
+            body = record.raw_stream.read() if record is not None else None
+        except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as exc:
+            raise ArchiveError(f"{path}@{location.offset}: {exc}") from exc
+        if body is None:
             raise ArchiveError(f"{path}@{location.offset}: no WARC record")
-        body = record.raw_stream.read()
         if sha256 and sha256_hex(body) != sha256:
             raise ArchiveError(f"{path}@{location.offset}: content does not match sha256 {sha256}")
         return body
