@@ -1,14 +1,16 @@
 """A ReportSpec in the forms portals publish it: an HTML article page, PDF, DOCX, copied text.
 
-Pure functions of their arguments (PDFs are built with reportlab's invariant mode, so the same
-spec gives the same bytes). All layout comes from mirror.layout.
+Pure functions of their arguments: the same spec gives the same bytes (reportlab's invariant
+mode, fixed DOCX timestamps). All layout comes from mirror.layout.
 """
 
 from __future__ import annotations
 
 import html
 import random
+import zipfile
 from collections.abc import Collection
+from datetime import date, datetime, time
 from io import BytesIO
 
 from mirror.layout import (
@@ -294,6 +296,20 @@ def render_docx(spec: ReportSpec) -> bytes:
         paragraph = document.add_paragraph(block.text)
         if block.kind in align:
             paragraph.alignment = align[block.kind]
+    created = datetime.combine(date.fromisoformat(spec.published), time(9, 0))
+    document.core_properties.created = document.core_properties.modified = created
     buffer = BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _stamp_zip(buffer.getvalue(), created)
+
+
+def _stamp_zip(data: bytes, when: datetime) -> bytes:
+    """The same zip with every entry dated `when`: python-docx stamps entries with the current time,
+    and a mirror must serve the same bytes for the same report."""
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            stamped = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            stamped.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(stamped, source.read(info))
+    return out.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import zipfile
 
 import docx
 import lxml.html
@@ -212,7 +213,8 @@ def test_scanned_pdf_has_images_and_no_text():
 
 
 def test_docx_has_merged_cells_repeated_over_their_span():
-    document = docx.Document(io.BytesIO(render_docx(SEED)))
+    data = render_docx(SEED)
+    document = docx.Document(io.BytesIO(data))
     assert document.core_properties.title == SEED.title
     assert len(document.tables) == 3
     disclosure, requests, review = document.tables
@@ -223,6 +225,9 @@ def test_docx_has_merged_cells_repeated_over_their_span():
     assert requests.cell(denied, 2)._tc is not requests.cell(denied + 1, 2)._tc
     assert [c.text for c in review.rows[-1].cells] == ["2", "0", "0", "1", "3"] + ["0"] * 10
     assert disclosure.cell(0, 0)._tc is disclosure.cell(0, 3)._tc
+    # entries dated by the report, not by the clock: the same spec gives the same bytes
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {info.date_time[:3] for info in archive.infolist()} == {(2025, 1, 20)}
 
 
 # --- generator -------------------------------------------------------------------------------
