@@ -1,0 +1,96 @@
+"""The per-portal summary a run ends with (and the portal's state in the database)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from crawler.store import StoreClient
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dict[str, Any]:
+    def n(key: str) -> int:
+        return int(stats.get(f"nianbao/{key}", 0))
+
+    portal = spider.portal
+    found = n("reports/found")
+    blocked = spider.blocked_reason
+    missing = sorted(spider.expected_years - spider.found_years)
+    if blocked:
+        status = "blocked"
+    elif found == 0:
+        status = "empty (declared)" if portal.empty_ok else "empty"
+    elif n("reports/failed"):
+        status = "failures"
+    else:
+        status = "ok"
+    return {
+        "portal": portal.name,
+        "title": portal.title,
+        "family": portal.family,
+        "lists_read": n("lists/read"),
+        "reports_found": found,
+        "new": n("reports/new"),
+        "changed": n("reports/changed"),
+        "unchanged": n("reports/unchanged"),
+        "failed": n("reports/failed") + n("attachments/failed"),
+        "lookalikes_skipped": n("listings/lookalike_skipped"),
+        "duplicates_skipped": n("listings/duplicate"),
+        "documents_new": n("documents/new"),
+        "not_modified": n("documents/not_modified"),
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "blocked": blocked,
+        "years_found": sorted(spider.found_years),
+        "years_missing": missing,
+        "status": status,
+        "error": status == "empty",
+        "finish_reason": finish_reason,
+    }
+
+
+class PortalSummary:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.client = StoreClient.for_crawler(crawler)
+        self.summary_file = crawler.settings.get("NIANBAO_SUMMARY_FILE")
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PortalSummary:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Any) -> None:
+        portal = spider.portal
+        self.client.call_blocking(
+            self.client.store.upsert_portal,
+            portal.name,
+            level=portal.level,
+            region=portal.region,
+            family=portal.family,
+            base_url=portal.start_urls[0],
+        )
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        try:
+            summary = build_summary(self.crawler.stats.get_stats(), spider, reason)
+            for key in ("lists_read", "reports_found", "new", "changed", "unchanged", "failed"):
+                self.crawler.stats.set_value(f"nianbao/summary/{key}", summary[key])
+            self.client.call_blocking(
+                self.client.store.record_portal_state, spider.portal.name, blocked=spider.blocked_reason
+            )
+            logger.info("summary %s", json.dumps(summary, ensure_ascii=False))
+            if self.summary_file:
+                with Path(self.summary_file).open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(summary, ensure_ascii=False) + "\n")
+        finally:
+            StoreClient.release(self.crawler)

@@ -1,0 +1,26 @@
+"""What spiders hand to the pipeline: one fetched document of a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["report", "attachment"]
+
+
+@dataclass
+class DocumentItem:
+    portal: str
+    role: Role  # the report's article page, or a file attached to it
+    url: str  # as listed (before redirects): the document's identity
+    final_url: str
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    content_type: str | None
+    report_url: str  # the article page this document belongs to
+    title: str | None = None  # as listed
+    year: int | None = None  # from the listed title
+    has_attachments: bool = False  # a report page that only points at its attachments
+    known_sha256: str | None = None  # sha256 of the previous fetch of this url
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""One generic spider per CMS family (crawler.spiders.families), driven by settings/portals/*.yaml."""

@@ -1,0 +1,204 @@
+"""The part every family shares: registry lookup, report discovery, year filters, early stop,
+report pages, attachments, conditional-request bookkeeping and data-quality counters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urljoin
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.extract import attachment_urls
+from crawler.items import DocumentItem
+from crawler.titles import is_report_title, looks_like_report, report_year
+from settings.registry import PortalConfig, load_portals, parse_years
+
+META = "nianbao"
+STATS = "nianbao"
+
+
+@dataclass
+class Listing:
+    url: str
+    title: str
+
+
+def anchors(selector: Selector, base_url: str) -> list[Listing]:
+    """Every link with its title (the title attribute when lists truncate the text)."""
+    out = []
+    for a in selector.css("a[href]"):
+        href = (a.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        title = a.attrib.get("title") or " ".join(a.css("::text").getall())
+        out.append(Listing(urljoin(base_url, href), title.strip()))
+    return out
+
+
+class PortalSpider(scrapy.Spider):
+    """Subclasses set `family` and implement `parse_list` (the start urls' callback)."""
+
+    family: ClassVar[str] = ""
+    portal: PortalConfig
+
+    def __init__(self, portal: str | None = None, years: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.portal_name = portal
+        self.years_arg = years
+        self.blocked_reason: str | None = None
+        self.seen_reports: set[str] = set()
+        self.found_years: set[int] = set()
+        self.requested_years: set[int] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(crawler.settings)
+        return spider
+
+    def configure(self, settings: Any) -> None:
+        if not self.portal_name:
+            raise ValueError(f"spider {self.name}: pass the portal, -a portal=NAME")
+        portals = load_portals(settings.get("NIANBAO_PORTALS_DIR"))
+        if self.portal_name not in portals:
+            raise ValueError(f"unknown portal {self.portal_name!r}; known: {', '.join(sorted(portals))}")
+        self.portal = portals[self.portal_name]
+        if self.portal.family != self.family:
+            raise ValueError(f"portal {self.portal.name} is a {self.portal.family} portal, not {self.family}")
+        self.allowed_domains = list(self.portal.allowed_domains)
+        self.start_urls = list(self.portal.start_urls)
+        requested = parse_years(self.years_arg or settings.get("NIANBAO_YEARS"))
+        self.requested_years = set(requested)
+        if not settings.frozen:
+            for key, value in self.portal.politeness.scrapy_settings().items():
+                settings.set(key, value, priority="spider")
+
+    # --- bookkeeping -------------------------------------------------------------------------
+
+    def inc(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"{STATS}/{key}", count)
+
+    @property
+    def expected_years(self) -> set[int]:
+        expected = set(self.portal.years)
+        return expected & self.requested_years if self.requested_years else expected
+
+    def mark_blocked(self, reason: str) -> None:
+        if self.blocked_reason is None:
+            self.blocked_reason = reason
+            self.crawler.stats.set_value(f"{STATS}/blocked", reason)
+            self.logger.warning("portal %s blocked: %s", self.portal.name, reason)
+
+    # --- start and lists ---------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            yield self.list_request(url, self.parse_list, dont_filter=True)
+
+    def list_request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        kwargs.setdefault("errback", self.list_failed)
+        return scrapy.Request(url, callback=callback, meta={META: {"role": "list"}}, **kwargs)
+
+    def parse_list(self, response: Response) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def list_failed(self, failure: Failure) -> None:
+        message = str(failure.value)
+        if "robots.txt" in message:
+            self.mark_blocked(f"robots.txt disallows {failure.request.url}")  # type: ignore[attr-defined]
+        self.inc("lists/failed")
+
+    def read_listings(self, listings: Iterable[Listing]) -> Iterator[scrapy.Request]:
+        """Report requests for the listed reports (lookalikes, duplicates, other years skipped)."""
+        self.inc("lists/read")
+        for item in listings:
+            if not is_report_title(item.title):
+                if looks_like_report(item.title):
+                    self.inc("listings/lookalike_skipped")
+                continue
+            year = report_year(item.title)
+            if year is None:
+                self.inc("listings/no_year")
+            elif self.requested_years and year not in self.requested_years:
+                self.inc("listings/other_year_skipped")
+                continue
+            if item.url in self.seen_reports:
+                self.inc("listings/duplicate")
+                continue
+            self.seen_reports.add(item.url)
+            if year is not None:
+                self.found_years.add(year)
+            self.inc("reports/found")
+            info = {"role": "report", "title": item.title.strip(), "year": year, "report_url": item.url}
+            # dont_filter: resumed runs must re-check reports lost in flight (they get a 304)
+            yield scrapy.Request(
+                item.url,
+                callback=self.parse_report,
+                errback=self.document_failed,
+                meta={META: info},
+                dont_filter=True,
+                priority=1,
+            )
+
+    def keep_paging(self, listings: Iterable[Listing]) -> bool:
+        """False when a date-ordered list has gone past the oldest requested year."""
+        if not self.portal.date_ordered or not self.requested_years:
+            return True
+        years = [y for item in listings if is_report_title(item.title) and (y := report_year(item.title))]
+        if years and max(years) < min(self.requested_years):
+            self.inc("lists/stopped_early")
+            return False
+        return True
+
+    # --- reports and attachments -------------------------------------------------------------
+
+    def parse_report(self, response: Response) -> Iterator[Any]:
+        info = response.meta[META]
+        if response.status == 304:
+            self.inc("reports/unchanged")
+            self.inc("documents/not_modified")
+            return
+        found = attachment_urls(response.selector, response.url) if isinstance(response, TextResponse) else []
+        yield self.document_item(response, has_attachments=bool(found))
+        for url in found:
+            self.inc("attachments/found")
+            meta = {META: {**info, "role": "attachment", "known_sha256": None, "known_checked": False}}
+            yield scrapy.Request(url, callback=self.parse_attachment, errback=self.document_failed, meta=meta)
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            self.inc("documents/not_modified")
+            return
+        yield self.document_item(response)
+
+    def document_item(self, response: Response, *, has_attachments: bool = False) -> DocumentItem:
+        info = response.meta[META]
+        redirects = response.meta.get("redirect_urls") or []
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        return DocumentItem(
+            portal=self.portal.name,
+            role=info["role"],
+            url=redirects[0] if redirects else response.url,
+            final_url=response.url,
+            status=response.status,
+            body=response.body,
+            headers=headers,
+            content_type=headers.get("Content-Type"),
+            report_url=info["report_url"],
+            title=info.get("title"),
+            year=info.get("year"),
+            has_attachments=has_attachments,
+            known_sha256=info.get("known_sha256"),
+        )
+
+    def document_failed(self, failure: Failure) -> None:
+        info = failure.request.meta.get(META, {})  # type: ignore[attr-defined]
+        if self.blocked_reason:
+            return
+        self.inc("reports/failed" if info.get("role") == "report" else "attachments/failed")
+        self.logger.warning("fetch failed: %s (%s)", failure.request.url, failure.value)  # type: ignore[attr-defined]

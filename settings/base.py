@@ -1,0 +1,63 @@
+"""Scrapy settings shared by every environment (prod, test, bench import and override these)."""
+
+from __future__ import annotations
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Who we are: an identifying User-Agent with a contact url (override with NIANBAO_CONTACT_URL).
+NIANBAO_CONTACT_URL = "https://github.com/nianbao/nianbao#crawler"
+USER_AGENT = f"nianbao/0.1 (+{NIANBAO_CONTACT_URL}; annual reports on open government information)"
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+COOKIES_ENABLED = False  # nothing here needs a session; challenge cookies are never solved
+
+# Nothing listens on a port or runs code for remote callers.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# Retries for 5xx / timeouts with exponential backoff (crawler.middlewares.BackoffRetryMiddleware).
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+NIANBAO_RETRY_BACKOFF_BASE = 1.0
+NIANBAO_RETRY_BACKOFF_MAX = 30.0
+
+# 304 must reach the spider (unchanged report), 412/521 the blocked detector.
+HTTPERROR_ALLOWED_CODES = [304]
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.BlockedPortalMiddleware": 560,
+    "crawler.middlewares.ConditionalRequestMiddleware": 590,
+    "crawler.middlewares.EncodingFixMiddleware": 600,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+EXTENSIONS = {"crawler.extensions.PortalSummary": 500}
+
+# Breadth-first, so list pages are read before report pages pile up (also keeps memory flat).
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# nianbao settings.
+NIANBAO_PORTALS_DIR = None  # None: settings/portals
+NIANBAO_DB_URL = None  # None: the storage default
+NIANBAO_ARCHIVE_DIR = None
+NIANBAO_YEARS = None  # "2008-2024": backfill range (default: the portal's expected years)
+NIANBAO_SUMMARY_FILE = None  # append one JSON summary per portal (nianbao crawl reads it)

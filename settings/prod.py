@@ -1,0 +1,3 @@
+"""Production: the real portals, polite defaults from base."""
+
+from settings.base import *  # noqa: F403
