@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import random
+import unicodedata
 import zipfile
 from collections.abc import Collection
 from datetime import date, datetime, time
@@ -144,15 +145,23 @@ def _text_rows(grid: Grid, style: str) -> list[str]:
     return lines
 
 
-def render_text(spec: ReportSpec, style: str) -> str:
-    """The report as text: `tab` (copied from HTML), `pdf` (a PDF text layer), `markdown`."""
+# Many PDF text layers carry Kangxi radicals (⼀ U+2F00) where the font drew 一: the reverse of NFKC
+_KANGXI = {ord(unicodedata.normalize("NFKC", chr(cp))): chr(cp) for cp in range(0x2F00, 0x2FD6)}
+
+
+def render_text(spec: ReportSpec, style: str, *, kangxi: bool = False) -> str:
+    """The report as text: `tab` (copied from HTML), `pdf` (a PDF text layer), `markdown`.
+
+    `kangxi` swaps characters for their Kangxi-radical look-alikes, as some PDF extractions do.
+    """
     if style not in TEXT_STYLES:
         raise ValueError(f"unknown text style {style!r}; expected one of {TEXT_STYLES}")
     lines: list[str] = []
     for block in outline(spec):
         lines.extend(_text_rows(block.grid, style) if block.grid is not None else [block.text])
         lines.append("")
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return text.translate(_KANGXI) if kangxi else text
 
 
 # --- PDF -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipelines.schema import (
@@ -52,8 +52,7 @@ class ReportSpec:
     other_matters: tuple[str, ...] = DEFAULT_OTHER_MATTERS  # section 六
     one_other_row: bool = False  # a 2021 report that prints （六）其他处理 as one row
     procurement_unit: str | None = None  # 2019 采购总金额 as printed: "元" or "万元"
-    source: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
+    source: str = ""  # the truth file's source document, when loaded from one
 
     def __post_init__(self) -> None:
         if not self.title:

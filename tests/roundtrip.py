@@ -19,9 +19,10 @@ FORMS: dict[str, Render] = {
     "docx": render_docx,
     "text-tab": lambda spec: render_text(spec, "tab").encode("utf-8"),
     "text-pdf": lambda spec: render_text(spec, "pdf").encode("utf-8"),
+    "text-pdf-kangxi": lambda spec: render_text(spec, "pdf", kangxi=True).encode("utf-8"),
     "markdown": lambda spec: render_text(spec, "markdown").encode("utf-8"),
 }
-FAST_FORMS = ("html", "html-split", "html-gbk", "text-tab", "text-pdf", "markdown")
+FAST_FORMS = ("html", "html-split", "html-gbk", "text-tab", "text-pdf", "text-pdf-kangxi", "markdown")
 SLOW_FORMS = ("pdf", "docx")
 
 
