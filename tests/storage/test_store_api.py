@@ -1,0 +1,116 @@
+"""The Store API as the crawler uses it: portals, statuses without facts, retries, the commands."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+import storage.db
+from nianbao.cli import main
+from pipelines.model import ParseResult
+from storage.api import Store
+from storage.db import read_connection
+from storage.documents import portals
+from storage.export import export
+from tests.storage.helpers import count, reports, versions
+
+LIST_URL = "https://www.zhengzhou.gov.cn/zfxxgk/ndbg/index.html"
+REPORT_URL = "https://www.zhengzhou.gov.cn/zfxxgk/ndbg/2015.html"
+
+
+def test_portals_regions_and_pre2019_reports(store: Store, tmp_path: Path) -> None:
+    store.upsert_portal("zhengzhou", level="city", region="河南省郑州市", family="trs", base_url=LIST_URL)
+    store.upsert_portal("zhengzhou", level="city", region="河南省郑州市", family="trs", base_url=LIST_URL)
+    store.record_portal_state("zhengzhou", blocked="HTTP 403 on every page")
+    store.archive(url=LIST_URL, body=b"<html>list</html>", portal="zhengzhou")  # list pages are kept too
+    doc = store.archive(url=REPORT_URL, body="2015年度报告全文".encode(), portal="zhengzhou")
+    old = ParseResult(REPORT_URL, "pre2019", agency="郑州市人民政府", year=2015, text="2015年度报告全文")
+    counts = store.store_parse(doc, old, portal="zhengzhou", region="河南省郑州市")
+    assert (counts.reports_inserted, counts.inserted, counts.versions_inserted) == (1, 0, 1)
+
+    with read_connection(store.engine) as conn:
+        portal = conn.execute(portals.select()).one()
+        report = conn.execute(reports.select()).one()
+        version = conn.execute(versions.select()).one()
+    assert (portal.name, portal.blocked, portal.family) == ("zhengzhou", "HTTP 403 on every page", "trs")
+    assert (report.status, report.region, report.portal_id, report.source_url) == (
+        "pre2019",
+        "河南省郑州市",
+        portal.id,
+        REPORT_URL,
+    )
+    assert version.text == "2015年度报告全文"
+    store.record_portal_state("zhengzhou", blocked=None)
+    with read_connection(store.engine) as conn:
+        assert conn.execute(select(portals.c.blocked)).scalar_one() is None
+    feed = export(store.engine, tmp_path / "feed", fmt="csv")
+    assert feed.rows == {"facts": 0, "reports": 1, "checks": 0}
+
+
+def test_a_parse_without_agency_or_year_keeps_document_and_version_only(store: Store) -> None:
+    doc = store.archive(url=REPORT_URL, body=b"\x89PNG scanned page", content_type="image/png")
+    result = ParseResult(REPORT_URL, "unsupported", kind="image", messages=["image file: needs OCR"])
+    counts = store.store_parse(doc, result)
+    assert (counts.reports_inserted, counts.versions_inserted) == (0, 1)
+    assert count(store, reports) == 0
+    with read_connection(store.engine) as conn:
+        version = conn.execute(versions.select()).one()
+    assert (version.report_id, version.status, version.messages) == (
+        None,
+        "unsupported",
+        ["image file: needs OCR"],
+    )
+    assert store.store_parse(doc, result).versions_inserted == 0
+
+
+def test_locked_sqlite_is_retried_and_logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(storage.db, "SQLITE_BUSY_MS", 20)
+    path = tmp_path / "locked.db"
+    with Store(f"sqlite:///{path}", str(tmp_path / "archive")) as store:
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the lock for a while
+        threading.Timer(0.3, other.execute, args=("COMMIT",)).start()
+        with caplog.at_level(logging.WARNING, logger="storage.db"):
+            doc = store.archive(url=LIST_URL, body=b"waited for the lock")
+        assert store.read(doc.sha256) == b"waited for the lock"
+        assert any("locked" in r.getMessage() for r in caplog.records)
+
+        monkeypatch.setattr(storage.db, "RETRY_ATTEMPTS", 2)
+        other.execute("BEGIN IMMEDIATE")  # held for good: the retries are bounded
+        with pytest.raises(OperationalError, match="locked"):
+            store.archive(url=LIST_URL, body=b"never stored")
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_commands(
+    database_url: str, seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = ["--database", database_url]
+    archive = ["--archive", str(tmp_path / "archive")]
+    assert main(["db", "upgrade", *where]) == 0
+    assert "at revision 0001" in capsys.readouterr().out
+    assert main(["ingest", "-q", *where, *archive, str(seed_dir)]) == 0
+    assert capsys.readouterr().out.startswith("total: reports: 5 inserted, 0 updated, 0 unchanged")
+    assert main(["ingest", *where, *archive, str(seed_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "total: reports: 0 inserted, 0 updated, 5 unchanged; facts: 0 inserted, 0 updated" in out
+    assert out.count("file://") == 5
+    assert main(["reparse", "-q", *where, *archive, "--report", "新郑市人民政府办公室:2024"]) == 0
+    assert "reparsed 1 documents: reports: 0 inserted, 0 updated, 1 unchanged" in capsys.readouterr().out
+    assert main(["ingest", *where, *archive, str(tmp_path / "missing.pdf")]) == 1
+    assert "cannot read" in capsys.readouterr().out
+    assert main(["export", *where, "--out", str(tmp_path / "feed"), "--since", "2000-01-01T00:00:00Z"]) == 0
+    assert "facts: 1000, reports: 5, checks: 210" in capsys.readouterr().out
+    assert main(["status", *where]) == 0
+    status = capsys.readouterr().out
+    assert "reports by year:\n  2021           1\n  2022           1\n  2024           3" in status
+    assert "  facts                              1000" in status
