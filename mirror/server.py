@@ -137,8 +137,12 @@ class _Server(ThreadingHTTPServer):
 class MirrorServer:
     """Serve each site on its own 127.0.0.1 ephemeral port (a distinct "domain" per portal)."""
 
-    def __init__(self, sites: dict[str, Site], host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, sites: dict[str, Site], host: str = "127.0.0.1", ports: dict[str, int] | None = None
+    ) -> None:
+        """`ports`: preferred ports (stable urls across demo runs); taken ones fall back to 0."""
         self.sites = sites
+        self.ports = ports or {}
         self.host = host
         self.hits: dict[str, list[Hit]] = {name: [] for name in sites}
         self._lock = threading.Lock()
@@ -147,7 +151,11 @@ class MirrorServer:
 
     def start(self) -> MirrorServer:
         for name, site in self.sites.items():
-            server = _Server((self.host, 0), _make_handler(site, self.hits[name], self._lock))
+            handler = _make_handler(site, self.hits[name], self._lock)
+            try:
+                server = _Server((self.host, self.ports.get(name, 0)), handler)
+            except OSError:  # the preferred port is taken
+                server = _Server((self.host, 0), handler)
             self._servers[name] = server
             thread = threading.Thread(target=server.serve_forever, name=f"mirror-{name}", daemon=True)
             thread.start()

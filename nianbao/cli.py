@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Each module exposes register(subparsers) and sets `func` on its parser (returns an exit code).
-COMMAND_MODULES = ("nianbao.parse_command", "nianbao.storage_commands")
+COMMAND_MODULES = ("nianbao.parse_command", "nianbao.storage_commands", "nianbao.crawl_commands")
 
 
 def build_parser() -> argparse.ArgumentParser:
