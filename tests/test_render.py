@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import unicodedata
 import zipfile
 
 import docx
@@ -291,3 +292,13 @@ def test_pre2019_text_is_free_form_and_deterministic():
     assert (title, text) == generate_pre2019(random.Random(4), "新郑市人民政府办公室", 2013)
     assert "2013年" in text and "本年新收政府信息公开申请数量" not in text and "\t" not in text
     assert text.splitlines()[-1].startswith("2014年")
+
+
+def test_pdf_text_kangxi_variant_only_swaps_radicals():
+    plain = render_text(SEED, "pdf")
+    radicals = render_text(SEED, "pdf", kangxi=True)
+    assert "⼀、总体情况" in radicals and "⼯作" in radicals and radicals != plain
+    restored = "".join(
+        unicodedata.normalize("NFKC", ch) if 0x2F00 <= ord(ch) <= 0x2FD5 else ch for ch in radicals
+    )
+    assert restored == plain
