@@ -90,6 +90,21 @@ def test_html_has_the_template_spans():
     assert [td.text_content() for td in last_row.xpath("td")] == ["2", "0", "0", "1", "3"] + ["0"] * 10
 
 
+@pytest.mark.parametrize(("fmt", "one_other_row"), [(FORMAT_2019, False), (FORMAT_2021, True)])
+def test_html_one_other_row_and_2019_disclosure(fmt, one_other_row):
+    spec = _generated(11, fmt, one_other_row)
+    root = lxml.html.document_fromstring(render_html(spec))
+    other = _cell(root, "（六）其他处理")
+    assert (other.get("rowspan"), other.get("colspan")) == (None, "2")
+    results = [r for r in spec.rows(REQUESTS) if is_result_row(r.key)]
+    assert _cell(root, "三、本年度办理结果").get("rowspan") == str(len(results) + 1)
+    if fmt == FORMAT_2019:
+        assert _cell(root, "第二十条第（九）项").get("colspan") == "4"
+        assert len(root.xpath("//td[normalize-space()='上一年项目数量']")) == 3  # （五） （六） （八）
+        amount = _cell(root, "政府集中采购").getnext().getnext()
+        assert amount.get("colspan") == "2"
+
+
 def test_html_page_metadata_and_labels_with_line_breaks():
     page = render_html(SEED).decode("utf-8")
     root = lxml.html.document_fromstring(page)
