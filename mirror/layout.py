@@ -170,28 +170,23 @@ def _column_label(column: Column) -> str:
     return f"{column.label}（单位：{column.unit}）" if column.unit else column.label
 
 
+def _value_spans(count: int) -> list[int]:
+    """Colspans of `count` value columns: the last stretches to the table's width."""
+    return [1] * (count - 1) + [DISCLOSURE_COLS - count]
+
+
 def disclosure_grid(spec: ReportSpec, style: NumberStyle) -> Grid:
     """The stacked 第二十条 sub-tables: group row, 信息内容 header, one row per item."""
     builder = _GridBuilder(DISCLOSURE, DISCLOSURE_COLS)
     for group, members in groupby(spec.rows(DISCLOSURE), key=lambda r: r.group):
         rows = list(members)
         columns = rows[0].columns
-        fill = DISCLOSURE_COLS - len(columns)  # the last column stretches to the table's width
+        spans = list(zip(columns, _value_spans(len(columns)), strict=True))
         builder.add_row([Span(group, colspan=DISCLOSURE_COLS)])
-        builder.add_row(
-            [Span(CONTENT)]
-            + [
-                Span(_column_label(c), colspan=fill if i == len(columns) - 1 else 1)
-                for i, c in enumerate(columns)
-            ]
-        )
+        builder.add_row([Span(CONTENT)] + [Span(_column_label(c), colspan=n) for c, n in spans])
         for row in rows:
             builder.add_row(
-                [Span(row.label)]
-                + [
-                    _number(spec, (DISCLOSURE, row.key, c.key), style, fill if i == len(columns) - 1 else 1)
-                    for i, c in enumerate(columns)
-                ]
+                [Span(row.label)] + [_number(spec, (DISCLOSURE, row.key, c.key), style, n) for c, n in spans]
             )
     return builder.build()
 
@@ -206,8 +201,7 @@ def _request_label_spans(rows: tuple[Row, ...]) -> list[list[Span]]:
     out: list[list[Span]] = []
     top = sub = 0
     for row in rows:
-        in_results = row in results
-        if not in_results:
+        if row not in results:
             top += 1
             out.append([Span(f"{NUMERALS[top - 1]}、{row.label}", colspan=REQUEST_LABEL_COLS)])
             continue
