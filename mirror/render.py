@@ -26,6 +26,7 @@ from mirror.layout import (
     outline,
 )
 from mirror.report_spec import FactKey, ReportSpec
+from pipelines.schema import DISCLOSURE, REQUESTS, REVIEW
 
 TEXT_STYLES = ("tab", "pdf", "markdown")
 CJK_FONT = "STSong-Light"  # reportlab's built-in CID font: no font file, text extracts as Unicode
@@ -119,7 +120,7 @@ def render_html(
 ) -> bytes:
     """A government article page holding the report; `blank_cells` are printed as empty cells."""
     spec = spec.with_blanks(blank_cells) if blank_cells else spec
-    split = ("requests",) if split_requests_table else ()
+    split = (REQUESTS,) if split_requests_table else ()
     fields = {
         "charset": encoding,
         "title": html.escape(spec.title),
@@ -166,12 +167,12 @@ def render_text(spec: ReportSpec, style: str, *, kangxi: bool = False) -> str:
 
 # --- PDF -------------------------------------------------------------------------------------
 
-_CM = 28.3465  # points per centimetre
+_CM = 28.3465  # points per centimetre (reportlab.lib.units.cm, without importing reportlab early)
 # column widths (cm) per table, for 17 cm of usable A4 width
 _PDF_WIDTHS = {
-    "disclosure": [5.0, 4.0, 4.0, 4.0],
-    "requests": [1.8, 2.0, 4.7] + [1.2] * 7,
-    "review_litigation": [1.13] * 15,
+    DISCLOSURE: [5.0, 4.0, 4.0, 4.0],
+    REQUESTS: [1.8, 2.0, 4.7] + [1.2] * 7,
+    REVIEW: [1.13] * 15,
 }
 
 
