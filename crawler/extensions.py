@@ -48,6 +48,7 @@ def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dic
         "documents_new": n("documents/new"),
         "not_modified": n("documents/not_modified"),
         "requests": int(stats.get("downloader/request_count", 0)),
+        "bytes": int(stats.get("downloader/response_bytes", 0)),
         "blocked": blocked,
         "years_found": sorted(spider.found_years),
         "years_missing": missing,

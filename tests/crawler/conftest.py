@@ -1,0 +1,97 @@
+"""Crawler tests: the mirror runs in the test process, real Scrapy crawls run in subprocesses
+(the Twisted reactor cannot restart in one process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mirror.portals import MirrorPortal, build_mirror
+from mirror.server import MirrorServer
+from settings.registry import dump_portal
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Mirror:
+    portals: dict[str, MirrorPortal]
+    server: MirrorServer
+    portals_dir: Path
+
+    def url(self, name: str, path: str) -> str:
+        return self.server.base_url(name) + path
+
+
+def start_mirror(portals: Sequence[MirrorPortal], directory: Path) -> Mirror:
+    server = MirrorServer({p.name: p.site for p in portals}).start()
+    for portal in portals:
+        dump_portal(portal.config(server.base_url(portal.name)), directory / "portals")
+    return Mirror({p.name: p for p in portals}, server, directory / "portals")
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> Iterator[Mirror]:
+    running = start_mirror(build_mirror(), tmp_path)
+    yield running
+    running.server.stop()
+
+
+@dataclass
+class Workspace:
+    directory: Path
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.directory / 'db.sqlite'}"
+
+    def crawl_command(self, mirror: Mirror, names: Sequence[str], **settings: Any) -> list[str]:
+        cmd = [sys.executable, "-m", "crawler.run", "--portals-dir", str(mirror.portals_dir)]
+        cmd += ["--settings", "settings.mirror", "--jobdir", str(self.directory / "jobs")]
+        merged = {
+            "NIANBAO_DB_URL": self.db_url,
+            "NIANBAO_ARCHIVE_DIR": str(self.directory / "archive"),
+            "LOG_LEVEL": "ERROR",
+            **settings,
+        }
+        for key, value in merged.items():
+            cmd += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
+        for name in names:
+            cmd += ["--portal", name]
+        return cmd
+
+    def crawl(self, mirror: Mirror, names: Sequence[str], **settings: Any) -> dict[str, dict[str, Any]]:
+        result = subprocess.run(
+            self.crawl_command(mirror, names, **settings),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert result.stdout.strip(), result.stderr[-4000:]
+        return {s["portal"]: s for s in json.loads(result.stdout)}
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(self.directory / "db.sqlite") as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def document_urls(self, portal: str) -> set[str]:
+        rows = self.query(
+            "select d.url from documents d join portals p on p.id = d.portal_id where p.name = ?", portal
+        )
+        return {url for (url,) in rows}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path)
