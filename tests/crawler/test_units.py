@@ -1,0 +1,100 @@
+"""Discovery, attachment extraction, charset, blocked detection and the registry, without a crawl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from parsel import Selector
+from pydantic import ValidationError
+from scrapy.http import HtmlResponse, Request
+
+from crawler.extract import attachment_urls, true_encoding
+from crawler.middlewares import blocked_reason
+from crawler.titles import is_report_title, report_year
+from mirror.corpus import LOOKALIKES, TITLE_VARIANTS
+from settings.registry import DEFAULT_DIR, PortalConfig, load_portals, parse_years
+
+
+@pytest.mark.parametrize("variant", TITLE_VARIANTS)
+def test_report_title_variants(variant: str) -> None:
+    title = variant.format(agency="新郑市人民政府", year=2023)
+    assert is_report_title(title)
+    assert report_year(title) == 2023
+
+
+@pytest.mark.parametrize("variant", LOOKALIKES)
+def test_lookalikes_are_skipped(variant: str) -> None:
+    assert not is_report_title(variant.format(agency="新郑市人民政府", year=2023, region="新郑市"))
+
+
+def test_title_oddities() -> None:
+    assert report_year("郏县二〇一九年政府信息公开工作年度报告") == 2019
+    assert is_report_title("周口市财政局 2020 年 政府信息公开 工作年度报告")
+    assert not is_report_title("2023年度部门决算")
+    assert not is_report_title("关于开展政府网站普查的通知")
+
+
+def test_attachments_links_frames_and_viewers() -> None:
+    html = """<a href="/up/a.PDF">a</a><a href="b.docx">b</a><a href="c.wps">c</a><a href="d.doc">d</a>
+    <iframe src="/pdfjs/web/viewer.html?file=%2Fup%2Fe.pdf"></iframe><embed src="f.pdf">
+    <object data="g.pdf"></object>
+    <a href="/page.html">x</a><a href="javascript:void(0)">y</a><a href="/up/a.PDF">dup</a>"""
+    urls = attachment_urls(Selector(text=html), "http://h/col/index.html")
+    assert urls == [
+        "http://h/up/a.PDF",
+        "http://h/col/b.docx",
+        "http://h/col/c.wps",
+        "http://h/col/d.doc",
+        "http://h/up/e.pdf",
+        "http://h/col/f.pdf",
+        "http://h/col/g.pdf",
+    ]
+
+
+def test_gbk_page_with_a_lying_header() -> None:
+    body = '<html><head><meta charset="gbk"></head><body>郏县政府信息公开工作年度报告</body></html>'.encode(
+        "gbk"
+    )
+    assert true_encoding(body, "text/html; charset=utf-8") == "gb18030"
+    assert true_encoding(body, "text/html; charset=gbk") is None
+    assert true_encoding(body.replace(b"gbk", b"x"), "text/html; charset=utf-8", hint="gbk") == "gb18030"
+
+
+def _response(status: int, body: bytes) -> HtmlResponse:
+    return HtmlResponse("http://h/", status=status, body=body, request=Request("http://h/"))
+
+
+def test_blocked_detection() -> None:
+    assert "$_ts" in (blocked_reason(_response(412, b"<script>$_ts=window['$_ts'];</script>")) or "")
+    assert "521" in (
+        blocked_reason(_response(521, b"<script>document.cookie='__jsl_clearance'</script>")) or ""
+    )
+    captcha = '<form><img src="/captcha.jpg">请输入验证码</form>'.encode()
+    assert "captcha" in (blocked_reason(_response(200, captcha)) or "")
+    assert blocked_reason(_response(200, "2023年政府信息公开工作年度报告".encode())) is None
+    assert blocked_reason(_response(503, b"busy")) is None  # retried, not blocked
+
+
+def test_registry_entries_validate() -> None:
+    portals = load_portals()
+    assert {"henan", "zhengzhou", "xinzheng", "xinxiang", "zhoukou", "pingdingshan", "jiaxian"} <= set(
+        portals
+    )
+    assert all(not p.verified for p in portals.values())  # unconfirmed until crawled from a network
+    assert {p.family for p in portals.values()} >= {"trs", "hanweb", "zwgk", "sitesources", "static"}
+    assert portals["henan"].years[0] == 2008
+
+
+def test_registry_rejects_bad_entries(tmp_path: Path) -> None:
+    data = yaml.safe_load((DEFAULT_DIR / "xinzheng.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(ValidationError):
+        PortalConfig.model_validate({**data, "family": "wordpress"})
+    with pytest.raises(ValidationError):
+        PortalConfig.model_validate({**data, "allowed_domains": ["example.org"]})
+    with pytest.raises(ValidationError):
+        PortalConfig.model_validate({**data, "politeness": {"concurrent_requests_per_domain": 8}})
+    assert parse_years("2019, 2021-2023") == [2019, 2021, 2022, 2023]
+    with pytest.raises(ValueError):
+        parse_years("2024-2019")
