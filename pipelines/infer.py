@@ -138,7 +138,8 @@ def solve(
             best_score, best = score, [(known, placed)]
         elif score == best_score:
             best.append((known, placed))
-    return _settle(best, printed, all_cells, short_rows, messages)
+    empty_rows = {row for row, read in reads.items() if read.empty}
+    return _settle(best, printed, all_cells, short_rows, empty_rows, messages)
 
 
 def _settle(
@@ -146,15 +147,18 @@ def _settle(
     printed: dict[CellKey, Value],
     all_cells: list[CellKey],
     short_rows: list[str],
+    empty_rows: set[str],
     messages: list[str],
 ) -> Solution:
-    """Keep what every best combination agrees on; the rest is undecided."""
+    """Keep what every best combination agrees on; the rest is undecided, except in rows printed
+    without any number, which are blank as printed."""
     known, placed = best[0]
     cells: dict[CellKey, Cell] = {}
     for key in all_cells:
         values = {alt[0][key] for alt in best}
         if len(values) > 1 or known[key] is None:
-            cells[key] = Cell(None)
+            blank = Value("", None, None, True, {"printed": "row without numbers"})
+            cells[key] = Cell(blank if key[0] in empty_rows else None)
             continue
         if key in printed:
             cells[key] = Cell(printed[key])

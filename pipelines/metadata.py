@@ -90,7 +90,7 @@ def _undated_title(texts: list[str], lines: list[str]) -> Title | None:
 
 
 def parse_date(text: str) -> str | None:
-    match = _DATE.search(text)
+    match = _DATE.search(clean_text(text))
     if not match:
         return None
     try:

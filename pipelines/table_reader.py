@@ -46,6 +46,7 @@ class RowRead:
     unplaced: list[Value] = field(default_factory=list)  # printed values whose columns are unknown
     hint: list[int] = field(default_factory=list)  # column positions text layout left empty
     messages: list[str] = field(default_factory=list)
+    empty: bool = False  # the label was printed with no numbers at all: a row left blank
 
     @property
     def missing(self) -> list[str]:
@@ -219,7 +220,8 @@ def read_rows(lines: list[Line], rows: tuple[Row, ...]) -> tuple[dict[str, RowRe
 def row_values(row: Row, group: Group | None) -> RowRead:
     read = RowRead(row, {})
     if group is None:
-        read.messages.append(f"{row.key}: label found but no numbers")
+        read.messages.append(f"{row.key}: label printed without numbers")
+        read.empty = True
         return read
     keys = [c.key for c in row.columns]
     if all(k is not None and k in keys for k in group.keys):
