@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from mirror.render import render_docx, render_html, render_pdf, render_text
 from mirror.report_spec import ReportSpec
+from pipelines.parse import parse_bytes
 
 Render = Callable[[ReportSpec], bytes]
 
@@ -28,8 +29,6 @@ SLOW_FORMS = ("pdf", "docx")
 
 def roundtrip_errors(spec: ReportSpec, data: bytes, source: str) -> list[str]:
     """Every way the parse of `data` differs from `spec`: metadata, facts, blanks, units, checks."""
-    from pipelines.parse import parse_bytes  # the parser may still be in progress
-
     result = parse_bytes(data, source)
     errors = [
         f"{name}: parsed {got!r}, expected {want!r}"

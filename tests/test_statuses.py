@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from PIL import Image
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen import canvas
-
+from mirror.render import render_scanned_pdf
 from pipelines.parse import MAX_BYTES, parse_bytes, parse_path
 from tests.truth import REALWORLD, SEEDS
 
 SEED_000 = (SEEDS / "000_2f0f6d62f86fde55.txt").read_bytes()
 PDF_002 = (REALWORLD / "pdf" / "002_huaian_2024.pdf").read_bytes()
-
-
-def scanned_pdf() -> bytes:
-    image = Image.new("L", (400, 300), 255)
-    for x in range(50, 350):
-        image.putpixel((x, 150), 0)
-    out = io.BytesIO()
-    page = canvas.Canvas(out)
-    page.drawImage(ImageReader(image), 50, 400, width=400, height=300)
-    page.showPage()
-    page.save()
-    return out.getvalue()
 
 
 def test_parsed_and_partial():
@@ -71,7 +55,7 @@ def test_pre2019_report_keeps_metadata_and_text():
 
 
 def test_scanned_pdf():
-    result = parse_bytes(scanned_pdf(), "scan.pdf")
+    result = parse_bytes(render_scanned_pdf(), "scan.pdf")
     assert result.status == "scanned"
     assert any("OCR" in m for m in result.messages)
 
