@@ -38,6 +38,7 @@ def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dic
         "title": portal.title,
         "family": portal.family,
         "lists_read": n("lists/read"),
+        "lists_stopped_early": n("lists/stopped_early"),
         "reports_found": found,
         "new": n("reports/new"),
         "changed": n("reports/changed"),

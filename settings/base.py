@@ -50,6 +50,8 @@ EXTENSIONS = {"crawler.extensions.PortalSummary": 500}
 # Breadth-first, so list pages are read before report pages pile up (also keeps memory flat).
 DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# JOBDIR keeps the queue of a killed run; duplicates are filtered per run (see crawler.dupefilter).
+DUPEFILTER_CLASS = "crawler.dupefilter.RunDupeFilter"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 LOG_LEVEL = "INFO"
