@@ -32,7 +32,8 @@ _TITLE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+")
 # what a year-first title leaves when it names no organ (2024年政府信息公开工作年度报告)
 _NOT_AN_AGENCY = frozenset({"政府", "本机关", "本单位", "我局", "我委", "我办", "人民政府"})
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
-_DATE_LABEL = re.compile(r"(?:发布|公开|成文|印发)(?:日期|时间)\s*[:：]?\s*")
+# 发布时间 2025-01-20, 日期：2025年01月22日 (a bare 日期/时间 needs its colon)
+_DATE_LABEL = re.compile(r"(?:(?:发布|公开|成文|印发)(?:日期|时间)\s*[:：]?|(?:日期|时间)\s*[:：])\s*")
 _SPACES_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff（）\d])\s+(?=[\u4e00-\u9fff（）\d])")
 
 

@@ -22,6 +22,9 @@ _TABLE_MARKERS = (
     (REVIEW, re.compile(r"未经复议直接起诉|复议后起诉")),
 )
 _MAX_HEADING = 40
+# a statistical table runs to ~100 lines even one cell per line; beyond this a heading was missed
+# and the rest of the document is not a table: bounding it bounds the label alignment's time
+MAX_SECTION_LINES = 1500
 
 
 def _heading(line: Line) -> str | None:
@@ -52,5 +55,5 @@ def split_sections(lines: list[Line]) -> dict[str, list[Line]]:
     for position, (name, start) in enumerate(ordered):
         end = ordered[position + 1][1] if position + 1 < len(ordered) else len(lines)
         if name != "problems":
-            sections[name] = lines[start + 1 : end]
+            sections[name] = lines[start + 1 : min(end, start + 1 + MAX_SECTION_LINES)]
     return sections
