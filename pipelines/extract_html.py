@@ -17,6 +17,7 @@ from lxml import etree
 from pipelines.document import Extracted
 from pipelines.grid import GridBuilder, span_value
 from pipelines.lines import Line, text_lines
+from pipelines.metadata import find_published
 from pipelines.sniff import decode
 
 _BLOCKS = (
@@ -122,5 +123,7 @@ def extract_html(data: bytes) -> Extracted:
     messages = [f"decoded as {encoding}"] if not encoding.startswith("utf-8") else []
     article = "\n".join(plain)
     if not grids:
+        # the article text leaves out the page's info bar, where portals print the date
+        dates.append(find_published([], plain))
         article = trafilatura.extract(text, fast=True, include_tables=False) or article
     return Extracted("html", lines, article, titles=titles, dates=dates, messages=messages)
