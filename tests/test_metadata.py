@@ -62,3 +62,29 @@ def test_published_date_sources_in_order():
     assert find_published([None], ["正文……", "新郑市人民政府办公室", "2025年1月15日"]) == "2025-01-15"
     assert find_published([], ["没有日期"]) is None
     assert find_published(["2025-02-30"], []) is None  # not a date
+
+
+def test_pre2019_page_keeps_article_text_and_the_info_bar_date():
+    from pipelines.parse import parse_bytes
+
+    nav = "".join(
+        f'<li><a href="/{y}.html">新郑市{y}年政府信息公开工作年度报告</a></li>' for y in (2019, 2020)
+    )
+    body = "".join(
+        f"<p>2017年，我市主动公开政府信息第{i}批，共计{i * 10}条，涉及财政、民生等领域。</p>"
+        for i in range(8)
+    )
+    page = (
+        "<html><head><title>新郑市人民政府2017年度政府信息公开年报_新郑市人民政府</title></head><body>"
+        f"<ul class='nav'>{nav}</ul><div class='info'>来源：市政府办 日期：2018年03月20日 09:30</div>"
+        f"<div class='article'><h1>新郑市人民政府2017年度政府信息公开年报</h1>{body}</div></body></html>"
+    )
+    result = parse_bytes(page.encode(), "old.html")
+    assert (result.status, result.agency, result.year, result.published) == (
+        "pre2019",
+        "新郑市人民政府",
+        2017,
+        "2018-03-20",
+    )
+    assert "共计70条" in result.text
+    assert "2020年政府信息公开工作年度报告" not in result.text  # navigation is not the report
