@@ -6,6 +6,7 @@ to infer a cell a report failed to print and to check what it printed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipelines.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REVIEW_COLUMNS, Row, is_result_row
@@ -22,6 +23,13 @@ class Equation:
     @property
     def cells(self) -> tuple[CellKey, ...]:
         return self.left + self.right
+
+    def sides(self, numbers: Mapping[CellKey, float | None]) -> tuple[float, float] | None:
+        """Both sums, or None while a cell is unknown."""
+        values = [numbers.get(k) for k in self.cells]
+        if any(v is None for v in values):
+            return None
+        return sum(numbers[k] or 0.0 for k in self.left), sum(numbers[k] or 0.0 for k in self.right)
 
 
 def requests_equations(rows: tuple[Row, ...]) -> list[Equation]:

@@ -32,7 +32,8 @@ class Solution:
     messages: list[str] = field(default_factory=list)
 
 
-def _number(value: Value | None) -> float | None:
+def as_number(value: Value | None) -> float | None:
+    """A cell for the identities: a printed blank counts as 0, an undecided cell as unknown."""
     if value is None:
         return None
     return 0.0 if value.value is None else float(value.value)
@@ -60,12 +61,8 @@ def _propagate(known: dict[CellKey, float | None], equations: list[Equation]) ->
 def _failures(known: dict[CellKey, float | None], equations: list[Equation]) -> int:
     failed = 0
     for eq in equations:
-        values = [known.get(k) for k in eq.cells]
-        if any(v is None for v in values):
-            continue
-        left = sum(known[k] or 0.0 for k in eq.left)
-        right = sum(known[k] or 0.0 for k in eq.right)
-        failed += abs(left - right) > TOLERANCE
+        sides = eq.sides(known)
+        failed += sides is not None and abs(sides[0] - sides[1]) > TOLERANCE
     return failed
 
 
@@ -83,7 +80,7 @@ def _placements(
     ordered = itertools.combinations(range(len(columns)), count)
     for positions in itertools.chain([hint] if hint else [], ordered):
         cells = {columns[p]: v for p, v in zip(positions, read.unplaced, strict=True)}
-        known: dict[CellKey, float | None] = {(row, c): _number(cells.get(c)) for c in columns}
+        known: dict[CellKey, float | None] = {(row, c): as_number(cells.get(c)) for c in columns}
         _propagate(known, own)
         vector = tuple(known[(row, c)] for c in columns)
         if vector not in seen:
@@ -130,7 +127,7 @@ def solve(
             hints += is_hint
         known: dict[CellKey, float | None] = {k: None for k in all_cells}
         for key, value in {**printed, **placed}.items():
-            known[key] = _number(value)
+            known[key] = as_number(value)
         _propagate(known, equations)
         undecided = sum(1 for k in all_cells if known[k] is None)
         score = (_failures(known, equations), undecided, -hints)

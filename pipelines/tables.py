@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.identities import Equation, requests_equations, review_equations
-from pipelines.infer import Cell, Solution, solve
+from pipelines.infer import TOLERANCE, Cell, Solution, as_number, solve
 from pipelines.lines import Line
 from pipelines.model import Check, Fact
 from pipelines.normalize import compact
@@ -178,19 +178,17 @@ def _fact(
 
 
 def _checks(equations: list[Equation], solution: Solution) -> list[Check]:
+    numbers = {key: as_number(cell.value) for key, cell in solution.cells.items()}
     checks: list[Check] = []
     for eq in equations:
-        cells = [solution.cells[k] for k in eq.cells]
-        if any(c.value is None for c in cells):
-            continue
-
-        def total(keys: tuple[tuple[str, str], ...]) -> float:
-            return sum(float(solution.cells[k].value.value or 0) for k in keys)  # type: ignore[union-attr]
-
-        left, right = total(eq.left), total(eq.right)
-        ok = abs(left - right) < 1e-6
+        sides = eq.sides(numbers)
+        if sides is None:
+            continue  # an undecided cell: nothing to check
+        left, right = sides
+        ok = abs(left - right) < TOLERANCE
         detail = f"{_fmt(left)} = {_fmt(right)}" if ok else f"{_fmt(left)} != {_fmt(right)}"
-        cause = None if ok else ("inferred" if any(c.inferred for c in cells) else "source")
+        inferred = any(solution.cells[k].inferred for k in eq.cells)
+        cause = None if ok else ("inferred" if inferred else "source")
         checks.append(Check(eq.name, ok, detail, cause))
     return checks
 
