@@ -157,7 +157,7 @@ class Store:
 
         def work(conn: Connection) -> None:
             stmt = upsert_statement(
-                conn,
+                conn.dialect.name,
                 docs.portals,
                 keys=("name",),
                 compare=("level", "region", "family", "base_url"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, Engine, func, select
 from storage.archive import WarcArchive, WarcLocation, sha256_hex
 from storage.db import read_connection
 from storage.models import Content, Document, Portal
-from storage.upsert import dialect_insert
+from storage.upsert import dialect_insert, upsert_statement
 
 contents = Content.__table__
 documents = Document.__table__
@@ -77,14 +78,7 @@ def archive_document(
             "warc_length": where.length,
             "stored_at": fetched_at,
         }
-        conn.execute(dialect_insert(conn, contents).on_conflict_do_nothing(), row)
-    stmt = dialect_insert(conn, documents)
-    excluded = stmt.excluded
-    refreshed = ("final_url", "status", "headers", "content_type", "etag", "last_modified", "last_fetched_at")
-    set_: dict[str, Any] = {name: excluded[name] for name in refreshed}
-    set_["fetch_count"] = documents.c.fetch_count + 1
-    set_["portal_id"] = func.coalesce(excluded.portal_id, documents.c.portal_id)
-    stmt = stmt.on_conflict_do_update(index_elements=[documents.c.url, documents.c.sha256], set_=set_)
+        conn.execute(dialect_insert(conn.dialect.name, contents).on_conflict_do_nothing(), row)
     values = {
         "url": url,
         "sha256": digest,
@@ -99,8 +93,21 @@ def archive_document(
         "last_fetched_at": fetched_at,
         "fetch_count": 1,
     }
-    document_id = conn.execute(stmt.values(values).returning(documents.c.id)).scalar_one()
+    document_id = conn.execute(_fetch_upsert(conn.dialect.name), values).scalar_one()
     return ArchivedDocument(document_id, digest, url, fetched_at, is_new)
+
+
+@cache
+def _fetch_upsert(dialect: str) -> Any:
+    """A fetch of known (url, bytes) refreshes the record and counts; a new one inserts it."""
+    stmt = dialect_insert(dialect, documents)
+    excluded = stmt.excluded
+    refreshed = ("final_url", "status", "headers", "content_type", "etag", "last_modified", "last_fetched_at")
+    set_: dict[str, Any] = {name: excluded[name] for name in refreshed}
+    set_["fetch_count"] = documents.c.fetch_count + 1
+    set_["portal_id"] = func.coalesce(excluded.portal_id, documents.c.portal_id)
+    stmt = stmt.on_conflict_do_update(index_elements=[documents.c.url, documents.c.sha256], set_=set_)
+    return stmt.returning(documents.c.id)
 
 
 def latest_fetch(conn: Connection, url: str) -> KnownDocument | None:
@@ -142,7 +149,7 @@ def indexed_end(engine: Engine, warc_file: str) -> int:
 
 def portal_id(conn: Connection, name: str, now: datetime) -> int:
     """The id of a portal by name, creating a bare row for a name not seen before."""
-    stmt = dialect_insert(conn, portals)
-    stmt = stmt.on_conflict_do_update(index_elements=[portals.c.name], set_={"last_seen": now})
-    values = {"name": name, "first_seen": now, "last_seen": now}
-    return int(conn.execute(stmt.values(values).returning(portals.c.id)).scalar_one())
+    stmt = upsert_statement(
+        conn.dialect.name, portals, keys=("name",), compare=(), also_set=("last_seen",), returning=("id",)
+    )
+    return int(conn.execute(stmt, {"name": name, "first_seen": now, "last_seen": now}).scalar_one())

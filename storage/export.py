@@ -1,8 +1,9 @@
 """The warehouse feed: `facts`, `reports` and `checks` as Parquet or CSV (docs/warehouse.md).
 
-Column names and types are fixed by the schemas below. With `since`, only rows whose content
-changed after that time are written (a fact whose report changed counts as changed: its report
-columns are part of the row). `manifest.json` records `exported_at`, the value to pass as
+Column names and types are fixed by the schemas below. With `since`, only the reports that
+changed after that time are written, with all their facts and checks: any change to a fact
+(value, or the version it belongs to) marks its report changed, and the report's columns are part
+of every fact row anyway. `manifest.json` records `exported_at`, the value to pass as
 `--since` next time (taken before reading, so nothing committed meanwhile is missed).
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from sqlalchemy import Connection, Engine, Select, and_, func, or_, select
+from sqlalchemy import Connection, Engine, Select, func, select, true
 
 from storage.db import read_connection, utcnow
 from storage.documents import documents, portals
@@ -150,8 +151,8 @@ def _batches(conn: Connection, query: Select) -> Iterator[list[dict[str, Any]]]:
         yield [dict(row) for row in partition]
 
 
-def _changed(since: datetime | None, *columns: Any) -> Any:
-    return or_(*(c > since for c in columns)) if since else and_(True)
+def _changed(since: datetime | None, column: Any) -> Any:
+    return column > since if since is not None else true()
 
 
 def _current(query: Select) -> Select:
@@ -207,7 +208,7 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
         .join(versions, versions.c.id == facts.c.version_id)
         .join(documents, documents.c.id == versions.c.document_id)
         .outerjoin(portals, portals.c.id == reports.c.portal_id)
-        .where(_changed(since, facts.c.changed_at, reports.c.changed_at))
+        .where(_changed(since, reports.c.changed_at))
         .order_by(facts.c.report_id, facts.c.table_key, facts.c.row_key, facts.c.column_key)
     )
     for batch in _batches(conn, query):
@@ -294,7 +295,7 @@ def _check_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[
         .join(versions, versions.c.id == reports.c.current_version_id)
         .join(checks, checks.c.version_id == versions.c.id)
         .where(_changed(since, reports.c.changed_at))
-        .order_by(reports.c.id, checks.c.id)
+        .order_by(reports.c.id, checks.c.identity)
     )
     yield from _batches(conn, query)
 

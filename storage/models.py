@@ -139,9 +139,9 @@ class ReportVersion(Base):
 class _FactColumns:
     """The columns a fact and its history rows share."""
 
-    table_key: Mapped[str] = mapped_column(String(40))
-    row_key: Mapped[str] = mapped_column(String(80))
-    column_key: Mapped[str] = mapped_column(String(40))
+    table_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    column_key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[float | None] = mapped_column(VALUE)
     raw: Mapped[str] = mapped_column(Text)
     unit: Mapped[str | None] = mapped_column(String(20))
@@ -152,15 +152,12 @@ class _FactColumns:
 
 
 class Fact(_FactColumns, Base):
-    __tablename__ = "facts"
-    __table_args__ = (
-        UniqueConstraint("report_id", "table_key", "row_key", "column_key", name="uq_facts_key"),
-        Index("ix_facts_version", "version_id"),
-        Index("ix_facts_changed_at", "changed_at"),
-    )
+    """Primary key (report_id, table_key, row_key, column_key), its only index: facts are
+    written far more often than looked up by anything else (export goes by report)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    __tablename__ = "facts"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
@@ -169,28 +166,20 @@ class Fact(_FactColumns, Base):
 
 class FactHistory(_FactColumns, Base):
     __tablename__ = "fact_history"
-    __table_args__ = (
-        UniqueConstraint(
-            "report_id", "table_key", "row_key", "column_key", "valid_to", name="uq_fact_history_key"
-        ),
-        Index("ix_fact_history_version", "version_id"),
-    )
+    __table_args__ = (Index("ix_fact_history_version", "version_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
     valid_from: Mapped[datetime]
-    valid_to: Mapped[datetime]
+    valid_to: Mapped[datetime] = mapped_column(primary_key=True)
     superseded_by: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
 
 
 class CheckResult(Base):
     __tablename__ = "checks"
-    __table_args__ = (UniqueConstraint("version_id", "identity", name="uq_checks_version_identity"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
-    identity: Mapped[str] = mapped_column(Text)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), primary_key=True)
+    identity: Mapped[str] = mapped_column(Text, primary_key=True)
     ok: Mapped[bool] = mapped_column(Boolean)
     cause: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(Text)

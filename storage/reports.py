@@ -16,11 +16,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from pipelines.model import ParseResult
+from storage.bulk import bulk_write
 from storage.models import CheckResult, Fact, FactHistory, Report, ReportVersion
-from storage.upsert import dialect_insert, execute_batched, upsert_statement
+from storage.upsert import upsert_statement
 
 reports = Report.__table__
 versions = ReportVersion.__table__
@@ -30,6 +31,7 @@ checks = CheckResult.__table__
 
 FACT_KEY = ("report_id", "table_key", "row_key", "column_key")
 FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
+FACT_SEEN = ("last_seen", "changed_at")
 VERSION_CONTENT = (
     "report_id",
     "document_id",
@@ -131,16 +133,13 @@ def _check_rows(result: ParseResult, version_id: int) -> list[dict[str, Any]]:
 def _upsert_report(
     conn: Connection, result: ParseResult, now: datetime, portal_id: int | None, region: str | None
 ) -> Row:
-    stmt = dialect_insert(conn, reports)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[reports.c.agency, reports.c.year], set_={"last_seen": stmt.excluded.last_seen}
-    ).returning(
-        reports.c.id,
-        reports.c.first_seen,
-        reports.c.current_version_id,
-        reports.c.source_url,
-        reports.c.region,
-        reports.c.portal_id,
+    stmt = upsert_statement(
+        conn.dialect.name,
+        reports,
+        keys=("agency", "year"),
+        compare=(),
+        also_set=("last_seen",),
+        returning=("id", "first_seen", "current_version_id", "source_url", "region", "portal_id"),
     )
     values = {
         "agency": result.agency,
@@ -155,17 +154,20 @@ def _upsert_report(
         "last_seen": now,
         "changed_at": now,
     }
-    return conn.execute(stmt.values(values)).one()
+    return conn.execute(stmt, values).one()
 
 
 def _upsert_version(
     conn: Connection, source: Source, result: ParseResult, report_id: int | None, parser: str, now: datetime
 ) -> Row:
-    stmt = dialect_insert(conn, versions)
-    set_ = {name: stmt.excluded[name] for name in (*VERSION_CONTENT, "last_seen")}
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[versions.c.sha256, versions.c.parser_version], set_=set_
-    ).returning(versions.c.id, versions.c.first_seen)
+    stmt = upsert_statement(
+        conn.dialect.name,
+        versions,
+        keys=("sha256", "parser_version"),
+        compare=(),
+        also_set=(*VERSION_CONTENT, "last_seen"),
+        returning=("id", "first_seen"),
+    )
     values = {
         "report_id": report_id,
         "sha256": source.sha256,
@@ -183,21 +185,26 @@ def _upsert_version(
         "first_seen": now,
         "last_seen": now,
     }
-    return conn.execute(stmt.values(values)).one()
+    return conn.execute(stmt, values).one()
 
 
-def _store_facts(
-    conn: Connection, result: ParseResult, report_id: int, version_id: int, now: datetime
-) -> UpsertCounts:
-    """Upsert the parse's facts as the report's current belief; copy superseded states to history."""
-    incoming = _fact_rows(result, report_id, version_id, now)
+def _existing_facts(conn: Connection, report_id: int) -> dict[tuple, Row]:
     columns = [facts.c[name] for name in (*FACT_KEY, "version_id", "changed_at", *FACT_CONTENT)]
-    existing = {
+    return {
         (row.report_id, row.table_key, row.row_key, row.column_key): row
         for row in conn.execute(select(*columns).where(facts.c.report_id == report_id))
     }
+
+
+def _store_facts(
+    conn: Connection, result: ParseResult, report_id: int, version_id: int, now: datetime, *, new_report: bool
+) -> UpsertCounts:
+    """Upsert the parse's facts as the report's current belief; copy superseded states to history."""
+    incoming = _fact_rows(result, report_id, version_id, now)
+    existing = {} if new_report else _existing_facts(conn, report_id)
     counts = UpsertCounts()
     superseded: list[dict[str, Any]] = []
+    untouched = 0
     for key, new in incoming.items():
         old = existing.get(key)
         if old is None:
@@ -207,38 +214,31 @@ def _store_facts(
             counts.updated += 1
         else:
             counts.unchanged += 1
-        if _differs(old, new):
+        if not _differs(old, new):
+            untouched += 1
+        else:
             state = {name: getattr(old, name) for name in (*FACT_KEY, "version_id", *FACT_CONTENT)}
             superseded.append(
                 {**state, "valid_from": old.changed_at, "valid_to": now, "superseded_by": version_id}
             )
-    if superseded:
-        execute_batched(conn, insert(history), superseded)
+    bulk_write(conn, history, superseded)
     if counts.inserted or superseded:
-        stmt = upsert_statement(
-            conn,
-            facts,
-            keys=FACT_KEY,
-            compare=("version_id", *FACT_CONTENT),
-            also_set=("last_seen", "changed_at"),
+        rows = list(incoming.values())
+        bulk_write(
+            conn, facts, rows, keys=FACT_KEY, compare=("version_id", *FACT_CONTENT), also_set=FACT_SEEN
         )
-        execute_batched(conn, stmt, incoming.values())
-    # Seen now, whether or not they changed (the changed ones got last_seen from the upsert).
-    conn.execute(
-        update(facts)
-        .where(facts.c.report_id == report_id, facts.c.version_id == version_id, facts.c.last_seen < now)
-        .values(last_seen=now)
-    )
+    if untouched:  # seen again unchanged: only last_seen moves (the upsert skipped them)
+        conn.execute(
+            update(facts)
+            .where(facts.c.report_id == report_id, facts.c.version_id == version_id, facts.c.last_seen < now)
+            .values(last_seen=now)
+        )
     return counts
 
 
 def _store_checks(conn: Connection, result: ParseResult, version_id: int) -> None:
     rows = _check_rows(result, version_id)
-    if rows:
-        stmt = upsert_statement(
-            conn, checks, keys=("version_id", "identity"), compare=("ok", "cause", "detail")
-        )
-        execute_batched(conn, stmt, rows)
+    bulk_write(conn, checks, rows, keys=("version_id", "identity"), compare=("ok", "cause", "detail"))
 
 
 def store_parse(
@@ -266,7 +266,7 @@ def store_parse(
     report_is_new = report.first_seen == now
     make_current = _becomes_current(conn, report, version.id, version_is_new, len(result.facts), source)
     if make_current or report.current_version_id == version.id:
-        counts += _store_facts(conn, result, report.id, version.id, now)
+        counts += _store_facts(conn, result, report.id, version.id, now, new_report=report_is_new)
 
     changes: dict[str, Any] = {}
     if make_current:
@@ -326,10 +326,8 @@ def touch_version(conn: Connection, sha256: str, parser_version: str, now: datet
         return UpsertCounts()
     conn.execute(update(reports).where(reports.c.id == version.report_id).values(last_seen=now))
     touched = conn.execute(
-        update(facts).where(facts.c.version_id == version.id).values(last_seen=now)
+        update(facts)
+        .where(facts.c.report_id == version.report_id, facts.c.version_id == version.id)
+        .values(last_seen=now)
     ).rowcount
     return UpsertCounts(unchanged=touched, reports_unchanged=1)
-
-
-def fact_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(facts)).scalar_one())

@@ -1,4 +1,4 @@
-"""initial schema: portals, archive index, reports, versions, facts, checks
+"""Initial schema: portals, archive index, reports, versions, facts, fact history, checks
 
 Revision ID: 0001
 Revises:
@@ -51,7 +51,11 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("final_url", sa.Text(), nullable=True),
         sa.Column("status", sa.Integer(), nullable=False),
-        sa.Column("headers", JSON_VALUE, nullable=False),
+        sa.Column(
+            "headers",
+            JSON_VALUE,
+            nullable=False,
+        ),
         sa.Column("content_type", sa.String(length=200), nullable=True),
         sa.Column("etag", sa.Text(), nullable=True),
         sa.Column("last_modified", sa.Text(), nullable=True),
@@ -109,7 +113,11 @@ def upgrade() -> None:
         sa.Column("parser_version", sa.String(length=40), nullable=False),
         sa.Column("parsed_at", sa.DateTime(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("messages", JSON_VALUE, nullable=False),
+        sa.Column(
+            "messages",
+            JSON_VALUE,
+            nullable=False,
+        ),
         sa.Column("kind", sa.String(length=20), nullable=True),
         sa.Column("template_version", sa.String(length=10), nullable=True),
         sa.Column("title", sa.Text(), nullable=True),
@@ -138,7 +146,6 @@ def upgrade() -> None:
 
     op.create_table(
         "checks",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("identity", sa.Text(), nullable=False),
         sa.Column("ok", sa.Boolean(), nullable=False),
@@ -148,12 +155,10 @@ def upgrade() -> None:
             ["version_id"],
             ["report_versions.id"],
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("version_id", "identity", name="uq_checks_version_identity"),
+        sa.PrimaryKeyConstraint("version_id", "identity"),
     )
     op.create_table(
         "fact_history",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("valid_from", sa.DateTime(), nullable=False),
@@ -168,7 +173,11 @@ def upgrade() -> None:
         sa.Column("blank", sa.Boolean(), nullable=False),
         sa.Column("inferred", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.Column("origin", JSON_VALUE, nullable=False),
+        sa.Column(
+            "origin",
+            JSON_VALUE,
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
@@ -181,17 +190,13 @@ def upgrade() -> None:
             ["version_id"],
             ["report_versions.id"],
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "report_id", "table_key", "row_key", "column_key", "valid_to", name="uq_fact_history_key"
-        ),
+        sa.PrimaryKeyConstraint("report_id", "valid_to", "table_key", "row_key", "column_key"),
     )
     with op.batch_alter_table("fact_history", schema=None) as batch_op:
         batch_op.create_index("ix_fact_history_version", ["version_id"], unique=False)
 
     op.create_table(
         "facts",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("first_seen", sa.DateTime(), nullable=False),
@@ -206,7 +211,11 @@ def upgrade() -> None:
         sa.Column("blank", sa.Boolean(), nullable=False),
         sa.Column("inferred", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.Column("origin", JSON_VALUE, nullable=False),
+        sa.Column(
+            "origin",
+            JSON_VALUE,
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
@@ -215,13 +224,8 @@ def upgrade() -> None:
             ["version_id"],
             ["report_versions.id"],
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("report_id", "table_key", "row_key", "column_key", name="uq_facts_key"),
+        sa.PrimaryKeyConstraint("report_id", "table_key", "row_key", "column_key"),
     )
-    with op.batch_alter_table("facts", schema=None) as batch_op:
-        batch_op.create_index("ix_facts_changed_at", ["changed_at"], unique=False)
-        batch_op.create_index("ix_facts_version", ["version_id"], unique=False)
-
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.create_foreign_key(
             "fk_reports_current_version", "report_versions", ["current_version_id"], ["id"]
@@ -229,10 +233,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("facts", schema=None) as batch_op:
-        batch_op.drop_index("ix_facts_version")
-        batch_op.drop_index("ix_facts_changed_at")
-
     op.drop_table("facts")
     with op.batch_alter_table("fact_history", schema=None) as batch_op:
         batch_op.drop_index("ix_fact_history_version")

@@ -1,0 +1,123 @@
+"""Many rows, one statement: the fast path for facts, their history and checks.
+
+The statement is the same `INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE changed` as
+storage.upsert builds, compiled once per dialect and table:
+
+- SQLite: the driver's executemany, with values already in the form SQLAlchemy would store
+  (ISO timestamps, JSON text), skipping its per-row processing;
+- PostgreSQL: one execution whose one parameter is the batch as JSON,
+  `INSERT ... SELECT ... FROM json_populate_recordset(NULL::table, :rows)`, so a batch is one
+  round trip and one statement however many rows it has, and the server does the conversions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from functools import cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Connection, DateTime, Table, Text, bindparam, cast, func, literal_column, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
+
+from storage.upsert import dialect_insert, upsert_statement
+
+Row = Mapping[str, Any]
+
+
+def _is_json(type_: TypeEngine) -> bool:
+    return isinstance(type_, JSON) or isinstance(getattr(type_, "impl", None), JSON)
+
+
+def _sqlite_converter(type_: TypeEngine) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy would store a value of this type in SQLite; None: as it is."""
+    if isinstance(type_, DateTime):
+        return lambda v: None if v is None else v.isoformat(sep=" ", timespec="microseconds")
+    if _is_json(type_):
+        return lambda v: None if v is None else json.dumps(v)
+    return None
+
+
+@cache
+def _sqlite_statement(
+    table: Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    compare: tuple[str, ...],
+    also_set: tuple[str, ...],
+) -> tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    stmt = _statement("sqlite", table, keys, compare, also_set)
+    compiled = stmt.values({name: bindparam(name) for name in columns}).compile(dialect=dialect)
+    order = tuple(compiled.positiontup or ())
+    converters = tuple(
+        (position, convert)
+        for position, name in enumerate(order)
+        if (convert := _sqlite_converter(table.c[name].type)) is not None
+    )
+    return str(compiled), order, converters
+
+
+def _statement(dialect: str, table: Table, keys, compare, also_set):  # type: ignore[no-untyped-def]
+    if not keys:
+        return dialect_insert(dialect, table)
+    return upsert_statement(dialect, table, keys=keys, compare=compare, also_set=also_set)
+
+
+@cache
+def _postgres_statement(
+    table: Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    compare: tuple[str, ...],
+    also_set: tuple[str, ...],
+) -> Any:
+    """INSERT ... SELECT ... FROM json_populate_recordset(NULL::table, :rows) ON CONFLICT ..."""
+    rows = func.json_populate_recordset(
+        literal_column(f"NULL::{table.name}"), cast(bindparam("rows", type_=Text), postgresql.JSON)
+    ).table_valued(*columns)
+    stmt = _statement("postgresql", table, keys, compare, also_set)
+    return stmt.from_select(list(columns), select(*(rows.c[name] for name in columns)))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def bulk_write(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Row],
+    *,
+    keys: Sequence[str] = (),
+    compare: Sequence[str] = (),
+    also_set: Sequence[str] = (),
+) -> None:
+    """Insert `rows` (all with the same columns); with `keys`, upsert where `compare` differs."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    spec = (table, columns, tuple(keys), tuple(compare), tuple(also_set))
+    if conn.dialect.name == "postgresql":
+        payload = json.dumps(rows if isinstance(rows, list) else list(rows), default=_json_default)
+        conn.execute(_postgres_statement(*spec), {"rows": payload})
+        return
+    sql, order, converters = _sqlite_statement(*spec)
+    pick = itemgetter(*order)
+    values = [list(pick(row)) for row in rows]
+    for position, convert in converters:
+        memo: dict[Any, Any] = {}  # timestamps repeat: one transaction writes one `now`
+        for value in values:
+            item = value[position]
+            if isinstance(item, datetime):
+                value[position] = memo.get(item) or memo.setdefault(item, convert(item))
+            else:
+                value[position] = convert(item)
+    conn.connection.driver_connection.cursor().executemany(sql, values)  # type: ignore[union-attr]
