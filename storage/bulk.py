@@ -73,16 +73,20 @@ def _statement(dialect: str, table: Table, keys, compare, also_set):  # type: ig
 def _postgres_statement(
     table: Table,
     columns: tuple[str, ...],
+    shared: tuple[str, ...],
     keys: tuple[str, ...],
     compare: tuple[str, ...],
     also_set: tuple[str, ...],
 ) -> Any:
-    """INSERT ... SELECT ... FROM json_populate_recordset(NULL::table, :rows) ON CONFLICT ..."""
+    """INSERT ... SELECT ... FROM json_populate_recordset(NULL::table, :rows) ON CONFLICT ...;
+    the `shared` columns (one value for every row) are plain parameters."""
     rows = func.json_populate_recordset(
         literal_column(f"NULL::{table.name}"), cast(bindparam("rows", type_=Text), postgresql.JSON)
     ).table_valued(*columns)
+    values = [rows.c[name] for name in columns]
+    values += [cast(bindparam(f"shared_{name}"), table.c[name].type) for name in shared]
     stmt = _statement("postgresql", table, keys, compare, also_set)
-    return stmt.from_select(list(columns), select(*(rows.c[name] for name in columns)))
+    return stmt.from_select([*columns, *shared], select(*values))
 
 
 def _json_default(value: Any) -> Any:
@@ -96,22 +100,28 @@ def bulk_write(
     table: Table,
     rows: Sequence[Row],
     *,
+    shared: Mapping[str, Any] | None = None,
     keys: Sequence[str] = (),
     compare: Sequence[str] = (),
     also_set: Sequence[str] = (),
 ) -> None:
-    """Insert `rows` (all with the same columns); with `keys`, upsert where `compare` differs."""
+    """Insert `rows` (dicts with the same keys) plus the `shared` columns (one value for all);
+    with `keys`, upsert and update only where one of the `compare` columns differs."""
     if not rows:
         return
+    shared = dict(shared or {})
     columns = tuple(rows[0])
-    spec = (table, columns, tuple(keys), tuple(compare), tuple(also_set))
     if conn.dialect.name == "postgresql":
+        spec = (table, columns, tuple(shared), tuple(keys), tuple(compare), tuple(also_set))
         payload = json.dumps(rows if isinstance(rows, list) else list(rows), default=_json_default)
-        conn.execute(_postgres_statement(*spec), {"rows": payload})
+        params = {"rows": payload, **{f"shared_{name}": value for name, value in shared.items()}}
+        conn.execute(_postgres_statement(*spec), params)
         return
-    sql, order, converters = _sqlite_statement(*spec)
+    sql, order, converters = _sqlite_statement(
+        table, (*columns, *shared), tuple(keys), tuple(compare), tuple(also_set)
+    )
     pick = itemgetter(*order)
-    values = [list(pick(row)) for row in rows]
+    values = [list(pick({**row, **shared} if shared else row)) for row in rows]
     for position, convert in converters:
         memo: dict[Any, Any] = {}  # timestamps repeat: one transaction writes one `now`
         for value in values:

@@ -82,18 +82,17 @@ def _rank(fact_count: int | None) -> int:
     return 1 if fact_count else 0
 
 
-def _fact_rows(result: ParseResult, report_id: int, version_id: int, now: datetime) -> dict[tuple, dict]:
-    rows: dict[tuple, dict[str, Any]] = {}
+def _fact_rows(result: ParseResult) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """The parse's facts as rows (the first of repeated keys wins), without the columns that
+    are the same for all of them (report, version, times)."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for fact in result.facts:
-        key = (report_id, fact.table, fact.row, fact.column)
         rows.setdefault(
-            key,
+            (fact.table, fact.row, fact.column),
             {
-                "report_id": report_id,
                 "table_key": fact.table,
                 "row_key": fact.row,
                 "column_key": fact.column,
-                "version_id": version_id,
                 "value": None if fact.value is None else float(fact.value),
                 "raw": fact.raw,
                 "unit": fact.unit,
@@ -101,19 +100,16 @@ def _fact_rows(result: ParseResult, report_id: int, version_id: int, now: dateti
                 "inferred": bool(fact.inferred),
                 "reason": fact.reason,
                 "origin": dict(fact.origin),
-                "first_seen": now,
-                "last_seen": now,
-                "changed_at": now,
             },
         )
     return rows
 
 
-def _differs(old: Row, new: dict[str, Any]) -> bool:
-    return old.version_id != new["version_id"] or any(getattr(old, c) != new[c] for c in FACT_CONTENT)
+def _content_differs(old: Row, new: dict[str, Any]) -> bool:
+    return any(getattr(old, c) != new[c] for c in FACT_CONTENT)
 
 
-def _check_rows(result: ParseResult, version_id: int) -> list[dict[str, Any]]:
+def _check_rows(result: ParseResult) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for check in result.checks:
         identity, n = check.identity, 1
@@ -121,7 +117,6 @@ def _check_rows(result: ParseResult, version_id: int) -> list[dict[str, Any]]:
             n += 1
             identity = f"{check.identity} #{n}"
         rows[identity] = {
-            "version_id": version_id,
             "identity": identity,
             "ok": bool(check.ok),
             "cause": check.cause,
@@ -188,10 +183,10 @@ def _upsert_version(
     return conn.execute(stmt, values).one()
 
 
-def _existing_facts(conn: Connection, report_id: int) -> dict[tuple, Row]:
+def _existing_facts(conn: Connection, report_id: int) -> dict[tuple[str, str, str], Row]:
     columns = [facts.c[name] for name in (*FACT_KEY, "version_id", "changed_at", *FACT_CONTENT)]
     return {
-        (row.report_id, row.table_key, row.row_key, row.column_key): row
+        (row.table_key, row.row_key, row.column_key): row
         for row in conn.execute(select(*columns).where(facts.c.report_id == report_id))
     }
 
@@ -200,7 +195,7 @@ def _store_facts(
     conn: Connection, result: ParseResult, report_id: int, version_id: int, now: datetime, *, new_report: bool
 ) -> UpsertCounts:
     """Upsert the parse's facts as the report's current belief; copy superseded states to history."""
-    incoming = _fact_rows(result, report_id, version_id, now)
+    incoming = _fact_rows(result)
     existing = {} if new_report else _existing_facts(conn, report_id)
     counts = UpsertCounts()
     superseded: list[dict[str, Any]] = []
@@ -210,22 +205,30 @@ def _store_facts(
         if old is None:
             counts.inserted += 1
             continue
-        if any(getattr(old, c) != new[c] for c in FACT_CONTENT):
-            counts.updated += 1
-        else:
-            counts.unchanged += 1
-        if not _differs(old, new):
+        changed = _content_differs(old, new)
+        counts.updated += changed
+        counts.unchanged += not changed
+        if not changed and old.version_id == version_id:
             untouched += 1
-        else:
-            state = {name: getattr(old, name) for name in (*FACT_KEY, "version_id", *FACT_CONTENT)}
-            superseded.append(
-                {**state, "valid_from": old.changed_at, "valid_to": now, "superseded_by": version_id}
-            )
-    bulk_write(conn, history, superseded)
+            continue
+        state = {name: getattr(old, name) for name in (*FACT_KEY, "version_id", *FACT_CONTENT)}
+        superseded.append({**state, "valid_from": old.changed_at})
+    bulk_write(conn, history, superseded, shared={"valid_to": now, "superseded_by": version_id})
     if counts.inserted or superseded:
-        rows = list(incoming.values())
         bulk_write(
-            conn, facts, rows, keys=FACT_KEY, compare=("version_id", *FACT_CONTENT), also_set=FACT_SEEN
+            conn,
+            facts,
+            list(incoming.values()),
+            shared={
+                "report_id": report_id,
+                "version_id": version_id,
+                "first_seen": now,
+                "last_seen": now,
+                "changed_at": now,
+            },
+            keys=FACT_KEY,
+            compare=("version_id", *FACT_CONTENT),
+            also_set=FACT_SEEN,
         )
     if untouched:  # seen again unchanged: only last_seen moves (the upsert skipped them)
         conn.execute(
@@ -237,8 +240,14 @@ def _store_facts(
 
 
 def _store_checks(conn: Connection, result: ParseResult, version_id: int) -> None:
-    rows = _check_rows(result, version_id)
-    bulk_write(conn, checks, rows, keys=("version_id", "identity"), compare=("ok", "cause", "detail"))
+    bulk_write(
+        conn,
+        checks,
+        _check_rows(result),
+        shared={"version_id": version_id},
+        keys=("version_id", "identity"),
+        compare=("ok", "cause", "detail"),
+    )
 
 
 def store_parse(
