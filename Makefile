@@ -16,6 +16,7 @@ demo: $(STAMP)
 	$(VENV)/bin/nianbao demo
 
 test: $(STAMP)
+	bash scripts/ensure-postgres.sh
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2
 
