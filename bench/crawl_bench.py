@@ -59,7 +59,10 @@ def _crawl(portals_dir: Path, work: Path, name: str) -> tuple[float, dict, int]:
         str(work / "a"),
     ]
     start = time.perf_counter()
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"crawl failed ({result.returncode}): {result.stderr[-3000:]}")
+    out = result.stdout
     seconds = time.perf_counter() - start
     data = json.loads(out.strip().splitlines()[-1])
     return seconds, data["summary"], data["maxrss_kib"]
