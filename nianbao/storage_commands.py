@@ -1,4 +1,4 @@
-"""Storage commands: `db upgrade`, `ingest`, `reparse`, `export`, `status`.
+"""Storage commands: `db upgrade`, `ingest`, `reparse`, `export`, `archived`, `status`.
 
 The database is $NIANBAO_DATABASE_URL (default sqlite:///data/nianbao.db) unless --database is
 given; the WARC archive is $NIANBAO_ARCHIVE_DIR (default data/archive) unless --archive is.
@@ -66,6 +66,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     export.set_defaults(func=run_export)
 
+    archived = sub.add_parser("archived", help="write an archived document's bytes, exactly as fetched")
+    _common(archived)
+    archived.add_argument("which", metavar="SHA256|URL", help="the content's sha256, or a URL (latest fetch)")
+    archived.add_argument("-o", "--out", metavar="FILE", help="write here instead of standard output")
+    archived.set_defaults(func=run_archived)
+
     status = sub.add_parser("status", help="counts by portal, year, template version, status; failing checks")
     _common(status, archive=False)
     status.set_defaults(func=run_status)
@@ -122,6 +128,27 @@ def run_export(args: argparse.Namespace) -> int:
         summary = export(engine, args.out, fmt=args.format, since=args.since)
     rows = ", ".join(f"{name}: {n}" for name, n in summary.rows.items())
     print(f"exported to {summary.directory} ({rows}); next --since {summary.exported_at.isoformat()}Z")
+    return 0
+
+
+def run_archived(args: argparse.Namespace) -> int:
+    import re
+    from pathlib import Path
+
+    from storage.api import ArchiveError, Store
+
+    with Store(args.database, args.archive) as store:
+        try:
+            is_sha = re.fullmatch(r"[0-9a-f]{64}", args.which) is not None
+            body = store.read(args.which) if is_sha else store.read_url(args.which)
+        except (KeyError, ArchiveError) as exc:
+            print(f"nianbao archived: {exc}", file=sys.stderr)
+            return 1
+    if args.out:
+        Path(args.out).write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
     return 0
 
 

@@ -77,7 +77,7 @@ def test_locked_sqlite_is_retried_and_logged(
     with Store(f"sqlite:///{path}", str(tmp_path / "archive")) as store:
         other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         other.execute("BEGIN IMMEDIATE")  # another writer holds the lock for a while
-        threading.Timer(0.3, other.execute, args=("COMMIT",)).start()
+        threading.Timer(0.2, other.execute, args=("COMMIT",)).start()
         with caplog.at_level(logging.WARNING, logger="storage.db"):
             doc = store.archive(url=LIST_URL, body=b"waited for the lock")
         assert store.read(doc.sha256) == b"waited for the lock"
@@ -110,6 +110,10 @@ def test_commands(
     assert "cannot read" in capsys.readouterr().out
     assert main(["export", *where, "--out", str(tmp_path / "feed"), "--since", "2000-01-01T00:00:00Z"]) == 0
     assert "facts: 1000, reports: 5, checks: 210" in capsys.readouterr().out
+    seed = next(seed_dir.iterdir())
+    assert main(["archived", *where, *archive, f"file://{seed}", "--out", str(tmp_path / "back")]) == 0
+    assert (tmp_path / "back").read_bytes() == seed.read_bytes()
+    assert main(["archived", *where, *archive, "0" * 64]) == 1
     assert main(["status", *where]) == 0
     status = capsys.readouterr().out
     assert "reports by year:\n  2021           1\n  2022           1\n  2024           3" in status
