@@ -102,6 +102,7 @@ class PortalSpider(scrapy.Spider):
 
     def list_request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         kwargs.setdefault("errback", self.list_failed)
+        kwargs.setdefault("priority", 10)  # lists before reports: the queue never runs dry
         return scrapy.Request(url, callback=callback, meta={META: {"role": "list"}}, **kwargs)
 
     def parse_list(self, response: Response) -> Iterable[Any]:
@@ -144,6 +145,19 @@ class PortalSpider(scrapy.Spider):
                 dont_filter=True,
                 priority=1,
             )
+
+    @property
+    def sequential_paging(self) -> bool:
+        """A backfill of a date-ordered list walks page by page, to stop at the first page older
+        than the years asked for; otherwise all pages are requested once the count is known."""
+        return self.portal.date_ordered and bool(self.requested_years)
+
+    def following_pages(self, current: int, first: int, last: int, listings: Iterable[Listing]) -> range:
+        """Page numbers to request after reading page `current` of `first`..`last`."""
+        last = min(last, first + self.portal.max_pages - 1)
+        if self.sequential_paging:
+            return range(current + 1, min(current + 1, last) + 1) if self.keep_paging(listings) else range(0)
+        return range(current + 1, last + 1) if current == first else range(0)
 
     def keep_paging(self, listings: Iterable[Listing]) -> bool:
         """False when a date-ordered list has gone past the oldest requested year."""

@@ -36,11 +36,11 @@ class TrsSpider(PortalSpider):
         listings = anchors(response.selector, response.url)
         yield from self.read_listings(listings)
         match = _CREATE_PAGE.search(response.text)
-        if not match or not self.keep_paging(listings):
+        if not match:
             return
         total, current, stem, ext = int(match[1]), int(match[2]), match[3], match[4]
-        if current + 1 < min(total, self.portal.max_pages):
-            yield self.list_request(urljoin(response.url, f"{stem}_{current + 1}.{ext}"), self.parse_list)
+        for n in self.following_pages(current, 0, total - 1, listings):
+            yield self.list_request(urljoin(response.url, f"{stem}_{n}.{ext}"), self.parse_list)
 
 
 class HanwebSpider(PortalSpider):
@@ -73,12 +73,17 @@ class HanwebSpider(PortalSpider):
             "perpage": perpage,
             "group": 3 * perpage,
         }
-        if self.keep_paging(listings):
-            yield from self.group_request(state, state["group"] + 1)
+        yield from self.next_groups(state, 0, listings)
 
-    def group_request(self, state: dict[str, Any], start: int) -> Iterator[scrapy.Request]:
-        if start > state["total"] or start // state["group"] >= self.portal.max_pages:
-            return
+    def next_groups(
+        self, state: dict[str, Any], current: int, listings: list[Listing]
+    ) -> Iterator[scrapy.Request]:
+        last = math.ceil(state["total"] / state["group"]) - 1
+        for index in self.following_pages(current, 0, last, listings):
+            yield self.group_request(state, index)
+
+    def group_request(self, state: dict[str, Any], index: int) -> scrapy.Request:
+        start = index * state["group"] + 1
         end = start + state["group"] - 1
         parts = urlsplit(state["proxy"])
         form = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -88,15 +93,14 @@ class HanwebSpider(PortalSpider):
             )
         )
         request = scrapy.FormRequest(url, formdata=form, callback=self.parse_group, errback=self.list_failed)
-        request.meta.update({"nianbao": {"role": "list"}, "hanweb": {**state, "start": start}})
-        yield request
+        request.meta.update({"nianbao": {"role": "list"}, "hanweb": {**state, "index": index}})
+        return request
 
     def parse_group(self, response: Response) -> Iterator[Any]:
         state = response.meta["hanweb"]
         listings = self.records(response.text, response.url)
         yield from self.read_listings(listings)  # groups overlap by one record: dropped as duplicates
-        if self.keep_paging(listings):
-            yield from self.group_request(state, state["start"] + state["group"])
+        yield from self.next_groups(state, state["index"], listings)
 
 
 class ZwgkSpider(PortalSpider):
@@ -111,8 +115,8 @@ class ZwgkSpider(PortalSpider):
         yield from self.read_listings(listings)
         pages = self._PAGES.search(response.text)
         current = int(dict(parse_qsl(urlsplit(response.url).query)).get("page") or 1)
-        if pages and current < min(int(pages[1]), self.portal.max_pages) and self.keep_paging(listings):
-            yield self.list_request(with_query(response.url, page=current + 1), self.parse_list)
+        for n in self.following_pages(current, 1, int(pages[1]) if pages else 1, listings):
+            yield self.list_request(with_query(response.url, page=n), self.parse_list)
 
 
 class SitesourcesSpider(PortalSpider):
@@ -134,28 +138,25 @@ class SitesourcesSpider(PortalSpider):
         listings = [item for item in links if not self._SUBCOLUMN.search(urlsplit(item.url).path)]
         yield from self.read_listings(listings)
         page = self._LIST.search(urlsplit(response.url).path)
-        if not page or not self.keep_paging(listings):
+        if not page or subcolumns:
             return
-        number = int(page[1])
-        end_page = response.meta.get("end_page")
-        if end_page is None:
-            if number == 1 and not subcolumns:
-                request = self.list_request(urljoin(response.url, "script.json"), self.parse_script)
-                request.meta["list_url"] = response.url
-                yield request
-            return
-        if number < min(end_page, self.portal.max_pages):
-            yield self.next_page(response.url, number + 1, end_page)
+        number, end_page = int(page[1]), response.meta.get("end_page")
+        if end_page is None and number == 1 and self.keep_paging(listings):
+            request = self.list_request(urljoin(response.url, "script.json"), self.parse_script)
+            request.meta["list_url"] = response.url
+            yield request
+        elif end_page is not None:
+            yield from self.next_pages(response.url, number, end_page, listings)
 
-    def next_page(self, url: str, number: int, end_page: int) -> scrapy.Request:
-        request = self.list_request(urljoin(url, f"list{number}.html"), self.parse_list)
-        request.meta["end_page"] = end_page
-        return request
+    def next_pages(self, url: str, number: int, end_page: int, listings: list[Listing]) -> Iterator[Any]:
+        for n in self.following_pages(number, 1, end_page, listings):
+            request = self.list_request(urljoin(url, f"list{n}.html"), self.parse_list)
+            request.meta["end_page"] = end_page
+            yield request
 
     def parse_script(self, response: Response) -> Iterator[Any]:
         end_page = int(json.loads(response.text).get("endPage") or 1)
-        if end_page > 1:
-            yield self.next_page(response.meta["list_url"], 2, end_page)
+        yield from self.next_pages(response.meta["list_url"], 1, end_page, [])
 
 
 class GkmlptSpider(PortalSpider):
@@ -176,9 +177,9 @@ class GkmlptSpider(PortalSpider):
         )
         per_page = int(response.meta.get("per_page") or len(articles) or 1)
         pages = math.ceil(int(data.get("total") or 0) / per_page)
-        if articles and page < min(pages, self.portal.max_pages) and self.keep_paging(listings):
-            request = self.page_request(response.url, page + 1)
-            request.meta.update(page=page + 1, per_page=per_page)
+        for n in self.following_pages(page, 1, pages, listings) if articles else ():
+            request = self.page_request(response.url, n)
+            request.meta.update(page=n, per_page=per_page)
             yield request
 
     def page_request(self, url: str, page: int) -> scrapy.Request:
