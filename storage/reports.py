@@ -312,13 +312,14 @@ def _becomes_current(
         return True
     if report.current_version_id == version_id:
         return False
-    if version_is_new:
-        current_facts = conn.execute(
-            select(versions.c.fact_count).where(versions.c.id == report.current_version_id)
-        ).scalar_one()
-        return _rank(fact_count) >= _rank(current_facts)
-    # An earlier content seen again: it wins back only at the report's own address.
-    return source.url == report.source_url
+    # A new content wins; an earlier one seen again wins back only at the report's own address
+    # (the page was reverted). Neither replaces facts with a version that has none.
+    if not version_is_new and source.url != report.source_url:
+        return False
+    current_facts = conn.execute(
+        select(versions.c.fact_count).where(versions.c.id == report.current_version_id)
+    ).scalar_one()
+    return _rank(fact_count) >= _rank(current_facts)
 
 
 def touch_version(conn: Connection, sha256: str, parser_version: str, now: datetime) -> UpsertCounts | None:
