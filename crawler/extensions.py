@@ -56,6 +56,9 @@ def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dic
         "status": status,
         "error": status == "empty",
         "finish_reason": finish_reason,
+        "seconds": {
+            k.rsplit("/", 1)[-1]: round(v, 2) for k, v in stats.items() if k.startswith("nianbao/seconds/")
+        },
     }
 
 

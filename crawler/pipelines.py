@@ -1,15 +1,27 @@
-"""archive -> parse -> upsert, off the reactor thread; counters for the run's summary."""
+"""archive -> parse -> upsert, off the reactor thread; counters for the run's summary.
+
+Store calls run on the crawl's store thread pool; parsing runs in a process pool
+(NIANBAO_PARSE_WORKERS processes; 0 parses on the store threads), so parsing one report overlaps
+with storing another and with the downloads.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import DocumentItem
 from crawler.store import StoreClient, store_retry
+from pipelines.model import ParseResult
 from pipelines.parse import parse_bytes
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+    from storage.api import ArchivedDocument
 
 PARSE_FAILED = ("error", "unsupported")
 
@@ -19,29 +31,56 @@ class StorePipeline:
         self.crawler = crawler
         self.client = StoreClient.for_crawler(crawler)
         self.stats = crawler.stats
+        workers = crawler.settings.getint("NIANBAO_PARSE_WORKERS")
+        self.parser: Executor | None = None
+        if workers > 0:
+            # spawn: forking a process that runs threads and a reactor is not safe
+            context = multiprocessing.get_context("spawn")
+            self.parser = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler)
 
+    def close_spider(self) -> None:
+        if self.parser is not None:
+            self.parser.shutdown(wait=True)
+
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, DocumentItem):
             return item
-        record = await self.client.call(self.handle, item)
-        role = item.role
+        started = time.perf_counter()
+        doc, record = await self.client.call(self.archive, item)
+        if record["parse_status"] is None and not (item.role == "report" and item.has_attachments):
+            archived = time.perf_counter()
+            result = await self.parse(item.body, item.final_url)
+            parsed = time.perf_counter()
+            record.update(await self.client.call(self.store_result, doc, result, item))
+            self.stats.inc_value("nianbao/seconds/parse", parsed - archived)
+            self.stats.inc_value("nianbao/seconds/store_parse", time.perf_counter() - parsed)
+        self.stats.inc_value("nianbao/seconds/pipeline", time.perf_counter() - started)
+        self.count(item, record)
+        return record
+
+    async def parse(self, body: bytes, source: str) -> ParseResult:
+        if self.parser is None:
+            return await self.client.call(parse_bytes, body, source)
+        return await asyncio.wrap_future(self.parser.submit(parse_bytes, body, source))
+
+    def count(self, item: DocumentItem, record: dict[str, Any]) -> None:
         self.stats.inc_value(f"nianbao/documents/{record['change']}")
-        if role == "report":
+        if item.role == "report":
             self.stats.inc_value(f"nianbao/reports/{record['change']}")
         if record["parse_status"]:
             self.stats.inc_value(f"nianbao/parse/{record['parse_status']}")
         if record["parse_status"] in PARSE_FAILED and not item.has_attachments:
             self.stats.inc_value("nianbao/reports/failed")
-        return record
 
     @store_retry
-    def handle(self, item: DocumentItem) -> dict[str, Any]:
-        """Runs on the store's thread pool."""
+    def archive(self, item: DocumentItem) -> tuple[ArchivedDocument, dict[str, Any]]:
+        """Keep the bytes; parse_status is set when no parse is needed (content parsed before)."""
         store = self.client.store
+        started = time.perf_counter()
         doc = store.archive(
             url=item.url,
             body=item.body,
@@ -67,22 +106,22 @@ class StorePipeline:
             "change": change,
             "parse_status": None,
         }
-        if item.role == "report" and item.has_attachments:
-            return record  # the page only points at its attachments: they carry the report
         if not doc.is_new_content and store.touch_known(doc) is not None:
             record["parse_status"] = "already_parsed"
-            return record
-        result = parse_bytes(item.body, item.final_url)
+        self.stats.inc_value("nianbao/seconds/archive", time.perf_counter() - started)
+        return doc, record
+
+    @store_retry
+    def store_result(self, doc: ArchivedDocument, result: ParseResult, item: DocumentItem) -> dict[str, Any]:
         spider: Any = self.crawler.spider
-        counts = store.store_parse(doc, result, portal=item.portal, region=spider.portal.region)
-        record.update(
-            parse_status=result.status,
-            agency=result.agency,
-            year=result.year,
-            format=result.format,
-            facts=len(result.facts),
-            failing_checks=[c.identity for c in result.failing_checks],
-            facts_inserted=counts.inserted,
-            facts_updated=counts.updated,
-        )
-        return record
+        counts = self.client.store.store_parse(doc, result, portal=item.portal, region=spider.portal.region)
+        return {
+            "parse_status": result.status,
+            "agency": result.agency,
+            "year": result.year,
+            "format": result.format,
+            "facts": len(result.facts),
+            "failing_checks": [c.identity for c in result.failing_checks],
+            "facts_inserted": counts.inserted,
+            "facts_updated": counts.updated,
+        }

@@ -62,4 +62,5 @@ NIANBAO_PORTALS_DIR = None  # None: settings/portals
 NIANBAO_DB_URL = None  # None: the storage default
 NIANBAO_ARCHIVE_DIR = None
 NIANBAO_YEARS = None  # "2008-2024": backfill range (default: the portal's expected years)
+NIANBAO_PARSE_WORKERS = 1  # parser processes per crawl (0: parse on the store threads)
 NIANBAO_SUMMARY_FILE = None  # append one JSON summary per portal (nianbao crawl reads it)
