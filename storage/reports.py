@@ -16,11 +16,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from pipelines.model import ParseResult
 from storage.bulk import bulk_write
-from storage.models import CheckResult, Fact, FactHistory, Report, ReportVersion
+from storage.models import CheckResult, Document, Fact, FactHistory, Report, ReportVersion
 from storage.upsert import upsert_statement
 
 reports = Report.__table__
@@ -28,6 +28,7 @@ versions = ReportVersion.__table__
 facts = Fact.__table__
 history = FactHistory.__table__
 checks = CheckResult.__table__
+documents = Document.__table__
 
 FACT_KEY = ("report_id", "table_key", "row_key", "column_key")
 FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
@@ -305,12 +306,26 @@ def store_parse(
     return counts
 
 
+def _served_now(conn: Connection, document_id: int) -> bool:
+    """Is this fetch record the latest fetch of its url?"""
+    this = documents.alias("this")
+    latest = (
+        select(func.max(documents.c.last_fetched_at)).where(documents.c.url == this.c.url).scalar_subquery()
+    )
+    query = select(this.c.last_fetched_at >= latest).where(this.c.id == document_id)
+    return bool(conn.execute(query).scalar_one())
+
+
 def _becomes_current(
     conn: Connection, report: Row, version_id: int, version_is_new: bool, fact_count: int, source: Source
 ) -> bool:
     if report.current_version_id is None:
         return True
     if report.current_version_id == version_id:
+        return False
+    # Only what an address serves now can become current: not an older content of a page that
+    # changed since (a reparse goes through those too).
+    if not _served_now(conn, source.document_id):
         return False
     # A new content wins; an earlier one seen again wins back only at the report's own address
     # (the page was reverted). Neither replaces facts with a version that has none.

@@ -91,6 +91,17 @@ def test_changed_number_makes_one_new_version(store: Store, seed_dir: Path) -> N
     again, _ = ingest(store, [str(seed_dir)])
     assert (again.inserted, again.updated, again.versions_inserted, again.reports_updated) == (0, 0, 0, 0)
 
+    # the archive holds both contents: parsing them again changes nothing, the newer stays current
+    before_reparse = fact_snapshot(store)
+    reparsed, parsed = reparse(store)
+    assert parsed == 6
+    assert (reparsed.inserted, reparsed.updated, reparsed.reports_updated) == (0, 0, 0)
+    assert fact_snapshot(store) == before_reparse
+    store.parser_version = "99.0.0"
+    upgraded, _ = reparse(store)
+    assert (upgraded.versions_inserted, upgraded.reports_updated, upgraded.updated) == (6, 5, 0)
+    assert fact_snapshot(store)[(*key[:2], *fact_key)][2] == 38
+
 
 def test_reparse_gives_identical_facts(store: Store, seed_dir: Path) -> None:
     ingest(store, [str(seed_dir)])
