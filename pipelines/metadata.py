@@ -48,9 +48,14 @@ def _squeeze(text: str) -> str:
     return _SPACES_BETWEEN_CJK.sub("", clean_text(text).strip())
 
 
+_CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+
+
 def _title_parts(text: str) -> list[str]:
-    """The parts of a page title that could be a report title, without spaces."""
-    parts = (_squeeze(part).rstrip("。") for part in _TITLE_PARTS.split(text or ""))
+    """The parts of a page title that could be a report title, without spaces; 二〇二四年 -> 2024年."""
+    text = _CN_YEAR.sub(lambda m: m.group().translate(_CN_DIGITS), text or "")
+    parts = (_squeeze(part).rstrip("。") for part in _TITLE_PARTS.split(text))
     return [p for p in parts if p and len(p) <= 80 and not _LOOKALIKE.search(p)]
 
 
