@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["report", "attachment"]
+Role = Literal["list", "report", "attachment"]
 
 
 @dataclass
 class DocumentItem:
     portal: str
-    role: Role  # the report's article page, or a file attached to it
+    role: Role  # a list page, the report's article page, or a file attached to it
     url: str  # as listed (before redirects): the document's identity
     final_url: str
     status: int

@@ -80,25 +80,31 @@ class ConditionalRequestMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.client = StoreClient.for_crawler(crawler)
         self.stats = crawler.stats
+        self.trust_unchanged_lists = crawler.settings.getbool("NIANBAO_TRUST_UNCHANGED_LISTS")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
         return cls(crawler)
 
-    async def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> Response | None:
         info = request.meta.get(META)
-        if not info or info.get("role") not in ("report", "attachment") or info.get("known_checked"):
-            return
+        if not info or request.method != "GET" or info.get("known_checked"):
+            return None
         info["known_checked"] = True
         known = await self.client.call(self.client.store.known, request.url)
         if known is None:
-            return
+            return None
         info["known_sha256"] = known.sha256
+        if info.get("list_unchanged") and self.trust_unchanged_lists:
+            # listed on a list page that has not changed since the report was fetched
+            self.stats.inc_value("nianbao/documents/skipped_list_unchanged")
+            return Response(request.url, status=304, request=request)
         if known.etag:
             request.headers["If-None-Match"] = known.etag
         if known.last_modified:
             request.headers["If-Modified-Since"] = known.last_modified
         self.stats.inc_value("nianbao/documents/conditional_requests")
+        return None
 
 
 class EncodingFixMiddleware:

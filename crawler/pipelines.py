@@ -51,7 +51,7 @@ class StorePipeline:
             return item
         started = time.perf_counter()
         doc, record = await self.client.call(self.archive, item)
-        if record["parse_status"] is None and not (item.role == "report" and item.has_attachments):
+        if record["parse_status"] is None and item.role != "list" and not item.has_attachments:
             archived = time.perf_counter()
             result = await self.parse(item.body, item.final_url)
             parsed = time.perf_counter()
@@ -68,6 +68,8 @@ class StorePipeline:
         return await asyncio.wrap_future(self.parser.submit(parse_bytes, body, source))
 
     def count(self, item: DocumentItem, record: dict[str, Any]) -> None:
+        if item.role == "list":
+            return
         self.stats.inc_value(f"nianbao/documents/{record['change']}")
         if item.role == "report":
             self.stats.inc_value(f"nianbao/reports/{record['change']}")

@@ -133,6 +133,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up (a killed crawl) are normal here; anything else is printed."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class MirrorServer:
     """Serve each site on its own 127.0.0.1 ephemeral port (a distinct "domain" per portal)."""

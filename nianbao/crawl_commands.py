@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     crawl.add_argument("--portals-dir", help="registry directory (default: settings/portals)")
     crawl.add_argument("--settings", default="settings.prod", help="Scrapy settings module")
     crawl.add_argument("--jobdir", default="data/jobs", help="resume state per portal (kept if killed)")
+    crawl.add_argument(
+        "--recheck", action="store_true", help="re-validate every known report, even on unchanged lists"
+    )
     _storage_args(crawl)
     crawl.set_defaults(func=run_crawl_command)
 
@@ -98,6 +101,8 @@ def run_crawl_command(args: argparse.Namespace) -> int:
     overrides = {**_overrides(args), "NIANBAO_PORTALS_DIR": args.portals_dir}
     if years:
         overrides["NIANBAO_YEARS"] = args.years
+    if args.recheck:
+        overrides["NIANBAO_TRUST_UNCHANGED_LISTS"] = False
     summaries = run_crawl(portals, settings_module=args.settings, overrides=overrides, jobdir=args.jobdir)
     print(format_summary(summaries))
     errors = [s["portal"] for s in summaries if s["error"]]

@@ -62,5 +62,8 @@ NIANBAO_PORTALS_DIR = None  # None: settings/portals
 NIANBAO_DB_URL = None  # None: the storage default
 NIANBAO_ARCHIVE_DIR = None
 NIANBAO_YEARS = None  # "2008-2024": backfill range (default: the portal's expected years)
+# A report listed on a list page that answered 304 is not requested again when the store knows
+# it (crawl --recheck turns this off to re-validate every report).
+NIANBAO_TRUST_UNCHANGED_LISTS = True
 NIANBAO_PARSE_WORKERS = 1  # parser processes per crawl (0: parse on the store threads)
 NIANBAO_SUMMARY_FILE = None  # append one JSON summary per portal (nianbao crawl reads it)

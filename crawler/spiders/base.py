@@ -100,10 +100,40 @@ class PortalSpider(scrapy.Spider):
         for url in self.start_urls:
             yield self.list_request(url, self.parse_list, dont_filter=True)
 
-    def list_request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+    def list_request(
+        self, url: str, callback: Any, *, formdata: dict[str, str] | None = None, **kwargs: Any
+    ) -> scrapy.Request:
+        """A list page: fetched conditionally and archived; `callback` reads it (see on_list)."""
         kwargs.setdefault("errback", self.list_failed)
         kwargs.setdefault("priority", 10)  # lists before reports: the queue never runs dry
-        return scrapy.Request(url, callback=callback, meta={META: {"role": "list"}}, **kwargs)
+        meta = {META: {"role": "list", "report_url": url}, "list_callback": callback.__name__}
+        if formdata is not None:
+            return scrapy.FormRequest(url, formdata=formdata, callback=self.on_list, meta=meta, **kwargs)
+        return scrapy.Request(url, callback=self.on_list, meta=meta, **kwargs)
+
+    async def on_list(self, response: Response) -> AsyncIterator[Any]:
+        """A 304 list is read from the archive: its reports known to the store are then not
+        requested again (NIANBAO_TRUST_UNCHANGED_LISTS), the others are."""
+        info = response.meta[META]
+        if response.status == 304:
+            response = await self.archived_response(response)
+            info["unchanged"] = True
+            self.inc("lists/not_modified")
+        else:
+            yield self.document_item(response)
+        for result in getattr(self, response.meta["list_callback"])(response):
+            yield result
+
+    async def archived_response(self, response: Response) -> Response:
+        from scrapy.responsetypes import responsetypes
+
+        from crawler.store import StoreClient
+
+        client = StoreClient.for_crawler(self.crawler)
+        url = (response.meta.get("redirect_urls") or [response.url])[0]
+        body = await client.call(client.store.read_url, url)
+        cls = responsetypes.from_args(url=response.url, body=body)
+        return cls(url=response.url, body=body, status=200, request=response.request)
 
     def parse_list(self, response: Response) -> Iterable[Any]:
         raise NotImplementedError
@@ -114,9 +144,10 @@ class PortalSpider(scrapy.Spider):
             self.mark_blocked(f"robots.txt disallows {failure.request.url}")  # type: ignore[attr-defined]
         self.inc("lists/failed")
 
-    def read_listings(self, listings: Iterable[Listing]) -> Iterator[scrapy.Request]:
+    def read_listings(self, listings: Iterable[Listing], response: Response) -> Iterator[scrapy.Request]:
         """Report requests for the listed reports (lookalikes, duplicates, other years skipped)."""
         self.inc("lists/read")
+        list_unchanged = bool(response.meta.get(META, {}).get("unchanged"))
         for item in listings:
             if not is_report_title(item.title):
                 if looks_like_report(item.title):
@@ -135,7 +166,13 @@ class PortalSpider(scrapy.Spider):
             if year is not None:
                 self.found_years.add(year)
             self.inc("reports/found")
-            info = {"role": "report", "title": item.title.strip(), "year": year, "report_url": item.url}
+            info = {
+                "role": "report",
+                "title": item.title.strip(),
+                "year": year,
+                "report_url": item.url,
+                "list_unchanged": list_unchanged,
+            }
             # dont_filter: resumed runs must re-check reports lost in flight (they get a 304)
             yield scrapy.Request(
                 item.url,

@@ -34,7 +34,7 @@ class TrsSpider(PortalSpider):
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         listings = anchors(response.selector, response.url)
-        yield from self.read_listings(listings)
+        yield from self.read_listings(listings, response)
         match = _CREATE_PAGE.search(response.text)
         if not match:
             return
@@ -61,7 +61,7 @@ class HanwebSpider(PortalSpider):
     def parse_list(self, response: Response) -> Iterator[Any]:
         text = response.text
         listings = self.records(text, response.url)
-        yield from self.read_listings(listings)
+        yield from self.read_listings(listings, response)
         nextgroup, total = self._NEXTGROUP.search(text), self._TOTAL.search(text)
         if not nextgroup or not total:
             return
@@ -92,14 +92,16 @@ class HanwebSpider(PortalSpider):
                 query=urlencode({"startrecord": start, "endrecord": end, "perpage": state["perpage"]})
             )
         )
-        request = scrapy.FormRequest(url, formdata=form, callback=self.parse_group, errback=self.list_failed)
-        request.meta.update({"nianbao": {"role": "list"}, "hanweb": {**state, "index": index}})
+        request = self.list_request(url, self.parse_group, formdata=form)
+        request.meta["hanweb"] = {**state, "index": index}
         return request
 
     def parse_group(self, response: Response) -> Iterator[Any]:
         state = response.meta["hanweb"]
         listings = self.records(response.text, response.url)
-        yield from self.read_listings(listings)  # groups overlap by one record: dropped as duplicates
+        yield from self.read_listings(
+            listings, response
+        )  # groups overlap by one record: dropped as duplicates
         yield from self.next_groups(state, state["index"], listings)
 
 
@@ -112,7 +114,7 @@ class ZwgkSpider(PortalSpider):
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         listings = anchors(response.selector, response.url)
-        yield from self.read_listings(listings)
+        yield from self.read_listings(listings, response)
         pages = self._PAGES.search(response.text)
         current = int(dict(parse_qsl(urlsplit(response.url).query)).get("page") or 1)
         for n in self.following_pages(current, 1, int(pages[1]) if pages else 1, listings):
@@ -136,7 +138,7 @@ class SitesourcesSpider(PortalSpider):
                 continue
             yield self.list_request(item.url, self.parse_list)
         listings = [item for item in links if not self._SUBCOLUMN.search(urlsplit(item.url).path)]
-        yield from self.read_listings(listings)
+        yield from self.read_listings(listings, response)
         page = self._LIST.search(urlsplit(response.url).path)
         if not page or subcolumns:
             return
@@ -171,7 +173,7 @@ class GkmlptSpider(PortalSpider):
         listings = [
             Listing(urljoin(response.url, a["url"]), a.get("title") or "") for a in articles if a.get("url")
         ]
-        yield from self.read_listings(listings)
+        yield from self.read_listings(listings, response)
         page = int(
             response.meta.get("page") or dict(parse_qsl(urlsplit(response.url).query)).get("page") or 1
         )
@@ -184,9 +186,7 @@ class GkmlptSpider(PortalSpider):
 
     def page_request(self, url: str, page: int) -> scrapy.Request:
         if str(self.portal.options.get("method", "GET")).upper() == "POST":
-            request = scrapy.FormRequest(url, formdata={"page": str(page)}, callback=self.parse_list)
-            request.meta["nianbao"] = {"role": "list"}
-            return request
+            return self.list_request(url, self.parse_list, formdata={"page": str(page)})
         return self.list_request(with_query(url, page=page), self.parse_list)
 
 
@@ -205,7 +205,9 @@ class StaticSpider(PortalSpider):
                 self.inc("lists/other_year_skipped")
                 continue
             yield self.list_request(item.url, self.parse_list)
-        yield from self.read_listings([item for item in links if not self._YEAR_PAGE.match(item.title)])
+        yield from self.read_listings(
+            [item for item in links if not self._YEAR_PAGE.match(item.title)], response
+        )
 
 
 FAMILY_SPIDERS: dict[str, type[PortalSpider]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +21,11 @@ from mirror.server import MirrorServer
 from settings.registry import dump_portal
 
 ROOT = Path(__file__).resolve().parents[2]
+# list pages of the mirror families (archived too, for their ETags)
+LIST_URL = re.compile(
+    r"/index(_\d+)?\.html$|/list\d+\.html$|[?&]a=path|/api/all/|dataproxy\.jsp|script\.json$"
+    r"|/ndbg/\d{4}\.html$|/zfxxgkndbg/$"
+)
 
 
 @dataclass
@@ -85,11 +91,12 @@ class Workspace:
         with sqlite3.connect(self.directory / "db.sqlite") as conn:
             return conn.execute(sql, params).fetchall()
 
-    def document_urls(self, portal: str) -> set[str]:
+    def document_urls(self, portal: str, *, lists: bool = False) -> set[str]:
+        """Urls archived for a portal: reports and attachments (or the list pages)."""
         rows = self.query(
             "select d.url from documents d join portals p on p.id = d.portal_id where p.name = ?", portal
         )
-        return {url for (url,) in rows}
+        return {url for (url,) in rows if bool(LIST_URL.search(url)) == lists}
 
 
 @pytest.fixture

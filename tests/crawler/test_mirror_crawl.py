@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mirror.corpus import TITLE_VARIANTS, spec_for
+from mirror.corpus import TITLE_VARIANTS, article_body, spec_for
 from mirror.portals import MirrorPortal
+from mirror.server import Reply
 from tests.crawler.conftest import Mirror, Workspace
 
 CRAWLED = (
@@ -119,3 +120,14 @@ def test_every_family_then_incremental(mirror: Mirror, workspace: Workspace) -> 
         assert summary["requests"] <= first[name]["requests"]
         assert summary["bytes"] < first[name]["bytes"] / 2, (name, summary["bytes"], first[name]["bytes"])
     assert workspace.query("select count(*) from documents")[0][0] == documents_before
+
+    # a report republished in place while its list stays the same: trusted lists skip it;
+    # --recheck (NIANBAO_TRUST_UNCHANGED_LISTS off) re-validates every report and finds it
+    henan = mirror.portals["mirror-henan"]
+    target = henan.reports[0]
+    corrected = article_body(target) + "<!-- 更正 -->".encode()
+    henan.site.routes[target.article_path] = lambda _req: Reply(body=corrected)  # type: ignore[union-attr]
+    trusted = workspace.crawl(mirror, ["mirror-henan"])["mirror-henan"]
+    assert trusted["changed"] == 0 and trusted["unchanged"] == len(henan.reports)
+    recheck = workspace.crawl(mirror, ["mirror-henan"], NIANBAO_TRUST_UNCHANGED_LISTS=False)["mirror-henan"]
+    assert recheck["changed"] == 1 and recheck["unchanged"] == len(henan.reports) - 1
