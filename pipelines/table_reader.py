@@ -202,6 +202,8 @@ def read_rows(lines: list[Line], rows: tuple[Row, ...]) -> tuple[dict[str, RowRe
     columns = tuple({c.key: c for row in rows for c in row.columns}.values())
     found = scan(lines, columns)
     matches = align_labels(found.blocks, [row.label for row in rows])
+    matches += _out_of_order(found.blocks, rows, matches)
+    matches.sort()
     matched = {rows[t].key for _, _, t in matches}
     # a row whose key is the parent of another matched row (other / other.other) is printed as
     # the group label of its sub-rows, not as a row of its own
@@ -215,6 +217,30 @@ def read_rows(lines: list[Line], rows: tuple[Row, ...]) -> tuple[dict[str, RowRe
         group = found.groups[group_index] if group_index is not None else None
         result[row.key] = row_values(row, group)
     return result, found
+
+
+STRONG_MATCH = 0.8
+
+
+def _out_of_order(
+    blocks: list[list[str]], rows: tuple[Row, ...], matches: list[tuple[int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """Rows a report printed out of template order (行政强制 before 行政处罚): the ordered alignment
+    leaves them out; an unused fragment inside the table body that names one clearly is its label."""
+    if not matches:
+        return []
+    used = {(block, fragment) for block, fragment, _ in matches}
+    missing = [t for t in range(len(rows)) if t not in {t for _, _, t in matches}]
+    first, last = min(matches)[:2], max(matches)[:2]
+    extra: list[tuple[int, int, int]] = []
+    for block, fragments in enumerate(blocks):
+        for index, fragment in enumerate(fragments):
+            if (block, index) in used or not first < (block, index) < last:
+                continue
+            best = best_match(fragment, [rows[t].label for t in missing], STRONG_MATCH)
+            if best is not None:
+                extra.append((block, index, missing.pop(best[0])))
+    return extra
 
 
 def row_values(row: Row, group: Group | None) -> RowRead:

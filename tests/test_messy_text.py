@@ -124,3 +124,11 @@ def test_labels_wrapped_over_lines_and_numbers_before_labels():
         2,
     )
     assert result.failing_checks == []
+
+
+def test_rows_printed_out_of_template_order_keep_their_own_numbers():
+    text = SEED_000.replace("行政处罚\t0\t\t\n行政强制\t0\t\t", "行政强制\t5\t\t\n行政处罚\t7\t\t")
+    result = parse_bytes(text.encode(), "r.txt")
+    decisions = {f.row: f.value for f in result.facts if f.table == "disclosure" and f.column == "decisions"}
+    assert (decisions["penalty"], decisions["enforcement"]) == (7, 5)
+    assert result.status == "parsed"
