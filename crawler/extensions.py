@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from crawler.store import StoreClient
+from crawler.store import StoreClient, method
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -76,8 +76,9 @@ class PortalSummary:
 
     def spider_opened(self, spider: Any) -> None:
         portal = spider.portal
-        self.client.call_blocking(
-            self.client.store.upsert_portal,
+        self.client.run_blocking(
+            method,
+            "upsert_portal",
             portal.name,
             level=portal.level,
             region=portal.region,
@@ -90,8 +91,8 @@ class PortalSummary:
             summary = build_summary(self.crawler.stats.get_stats(), spider, reason)
             for key in ("lists_read", "reports_found", "new", "changed", "unchanged", "failed"):
                 self.crawler.stats.set_value(f"nianbao/summary/{key}", summary[key])
-            self.client.call_blocking(
-                self.client.store.record_portal_state, spider.portal.name, blocked=spider.blocked_reason
+            self.client.run_blocking(
+                method, "record_portal_state", spider.portal.name, blocked=spider.blocked_reason
             )
             logger.info("summary %s", json.dumps(summary, ensure_ascii=False))
             if self.summary_file:

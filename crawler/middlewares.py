@@ -11,7 +11,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
 from crawler.extract import true_encoding
-from crawler.store import StoreClient
+from crawler.store import StoreClient, method
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -91,7 +91,7 @@ class ConditionalRequestMiddleware:
         if not info or request.method != "GET" or info.get("known_checked"):
             return None
         info["known_checked"] = True
-        known = await self.client.call(self.client.store.known, request.url)
+        known = await self.client.run(method, "known", request.url)
         if known is None:
             return None
         info["known_sha256"] = known.sha256

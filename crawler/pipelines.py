@@ -1,8 +1,8 @@
 """archive -> parse -> upsert, off the reactor thread; counters for the run's summary.
 
-Store calls run on the crawl's store thread pool; parsing runs in a process pool
-(NIANBAO_PARSE_WORKERS processes; 0 parses on the store threads), so parsing one report overlaps
-with storing another and with the downloads.
+Store work runs where crawler.store puts it (a store process by default); parsing runs in a
+process pool (NIANBAO_PARSE_WORKERS processes; 0: a thread), so parsing one report overlaps with
+storing another and with the downloads.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.asyncio import run_in_thread
+
 from crawler.items import DocumentItem
 from crawler.store import StoreClient, store_retry
 from pipelines.model import ParseResult
@@ -21,9 +23,59 @@ from pipelines.parse import parse_bytes
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from storage.api import ArchivedDocument
+    from storage.api import ArchivedDocument, Store
 
 PARSE_FAILED = ("error", "unsupported")
+
+
+@store_retry
+def archive_item(store: Store, item: DocumentItem) -> tuple[ArchivedDocument, dict[str, Any]]:
+    """Keep the bytes; parse_status is set when no parse is needed (content parsed before)."""
+    doc = store.archive(
+        url=item.url,
+        body=item.body,
+        status=item.status,
+        headers=item.headers,
+        final_url=item.final_url,
+        content_type=item.content_type,
+        portal=item.portal,
+    )
+    if item.known_sha256 is None:
+        change = "new"
+    else:
+        change = "unchanged" if item.known_sha256 == doc.sha256 else "changed"
+    record: dict[str, Any] = {
+        "portal": item.portal,
+        "role": item.role,
+        "url": item.url,
+        "final_url": item.final_url,
+        "report_url": item.report_url,
+        "title": item.title,
+        "listed_year": item.year,
+        "sha256": doc.sha256,
+        "change": change,
+        "parse_status": None,
+    }
+    if not doc.is_new_content and item.role != "list" and store.touch_known(doc) is not None:
+        record["parse_status"] = "already_parsed"
+    return doc, record
+
+
+@store_retry
+def store_result(
+    store: Store, doc: ArchivedDocument, result: ParseResult, portal: str, region: str
+) -> dict[str, Any]:
+    counts = store.store_parse(doc, result, portal=portal, region=region)
+    return {
+        "parse_status": result.status,
+        "agency": result.agency,
+        "year": result.year,
+        "format": result.format,
+        "facts": len(result.facts),
+        "failing_checks": [c.identity for c in result.failing_checks],
+        "facts_inserted": counts.inserted,
+        "facts_updated": counts.updated,
+    }
 
 
 class StorePipeline:
@@ -34,8 +86,7 @@ class StorePipeline:
         workers = crawler.settings.getint("NIANBAO_PARSE_WORKERS")
         self.parser: Executor | None = None
         if workers > 0:
-            # spawn: forking a process that runs threads and a reactor is not safe
-            context = multiprocessing.get_context("spawn")
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded reactor process
             self.parser = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     @classmethod
@@ -50,12 +101,14 @@ class StorePipeline:
         if not isinstance(item, DocumentItem):
             return item
         started = time.perf_counter()
-        doc, record = await self.client.call(self.archive, item)
+        doc, record = await self.client.run(archive_item, item)
+        archived = time.perf_counter()
+        self.stats.inc_value("nianbao/seconds/archive", archived - started)
         if record["parse_status"] is None and item.role != "list" and not item.has_attachments:
-            archived = time.perf_counter()
             result = await self.parse(item.body, item.final_url)
             parsed = time.perf_counter()
-            record.update(await self.client.call(self.store_result, doc, result, item))
+            region = self.crawler.spider.portal.region  # type: ignore[union-attr]
+            record.update(await self.client.run(store_result, doc, result, item.portal, region))
             self.stats.inc_value("nianbao/seconds/parse", parsed - archived)
             self.stats.inc_value("nianbao/seconds/store_parse", time.perf_counter() - parsed)
         self.stats.inc_value("nianbao/seconds/pipeline", time.perf_counter() - started)
@@ -64,7 +117,7 @@ class StorePipeline:
 
     async def parse(self, body: bytes, source: str) -> ParseResult:
         if self.parser is None:
-            return await self.client.call(parse_bytes, body, source)
+            return await run_in_thread(parse_bytes, body, source)
         return await asyncio.wrap_future(self.parser.submit(parse_bytes, body, source))
 
     def count(self, item: DocumentItem, record: dict[str, Any]) -> None:
@@ -77,53 +130,3 @@ class StorePipeline:
             self.stats.inc_value(f"nianbao/parse/{record['parse_status']}")
         if record["parse_status"] in PARSE_FAILED and not item.has_attachments:
             self.stats.inc_value("nianbao/reports/failed")
-
-    @store_retry
-    def archive(self, item: DocumentItem) -> tuple[ArchivedDocument, dict[str, Any]]:
-        """Keep the bytes; parse_status is set when no parse is needed (content parsed before)."""
-        store = self.client.store
-        started = time.perf_counter()
-        doc = store.archive(
-            url=item.url,
-            body=item.body,
-            status=item.status,
-            headers=item.headers,
-            final_url=item.final_url,
-            content_type=item.content_type,
-            portal=item.portal,
-        )
-        if item.known_sha256 is None:
-            change = "new"
-        else:
-            change = "unchanged" if item.known_sha256 == doc.sha256 else "changed"
-        record: dict[str, Any] = {
-            "portal": item.portal,
-            "role": item.role,
-            "url": item.url,
-            "final_url": item.final_url,
-            "report_url": item.report_url,
-            "title": item.title,
-            "listed_year": item.year,
-            "sha256": doc.sha256,
-            "change": change,
-            "parse_status": None,
-        }
-        if not doc.is_new_content and store.touch_known(doc) is not None:
-            record["parse_status"] = "already_parsed"
-        self.stats.inc_value("nianbao/seconds/archive", time.perf_counter() - started)
-        return doc, record
-
-    @store_retry
-    def store_result(self, doc: ArchivedDocument, result: ParseResult, item: DocumentItem) -> dict[str, Any]:
-        spider: Any = self.crawler.spider
-        counts = self.client.store.store_parse(doc, result, portal=item.portal, region=spider.portal.region)
-        return {
-            "parse_status": result.status,
-            "agency": result.agency,
-            "year": result.year,
-            "format": result.format,
-            "facts": len(result.facts),
-            "failing_checks": [c.identity for c in result.failing_checks],
-            "facts_inserted": counts.inserted,
-            "facts_updated": counts.updated,
-        }

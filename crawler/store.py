@@ -1,15 +1,17 @@
-"""One `storage.api.Store` per crawl, called off the reactor thread.
+"""One `storage.api.Store` per database, used from the crawl without blocking the reactor.
 
-Store calls block (SQLite / PostgreSQL, WARC files): they run on a small thread pool owned by the
-crawl and are awaited from async middlewares and pipelines, never called on the reactor thread.
+Store work runs either in a dedicated store process (NIANBAO_STORE_PROCESS, the default: the
+database and WARC writes then never compete with Scrapy for the GIL) or on a small thread pool.
+Callers pass module-level functions `fn(store, *args)`, which work the same in both modes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
@@ -20,7 +22,9 @@ if TYPE_CHECKING:
     from storage.api import Store
 
 T = TypeVar("T")
-_SHARED: dict[tuple[str | None, str | None], StoreClient] = {}
+Key = tuple[str | None, str | None, bool]
+_SHARED: dict[Key, StoreClient] = {}
+_WORKER_STORE: Store | None = None  # the Store of a store process
 
 
 def _transient(exc: BaseException) -> bool:
@@ -29,8 +33,8 @@ def _transient(exc: BaseException) -> bool:
     return is_transient(exc)
 
 
-# Store retries each transaction; this retries a whole unit of work (archive + parse + upsert)
-# once more when the database stays unavailable for longer than one transaction's retries.
+# Store retries each transaction; this retries a whole unit of work (archive, or upsert of a
+# parse) once more when the database stays unavailable for longer than one transaction's retries.
 store_retry = retry(
     retry=retry_if_exception(_transient),
     stop=stop_after_attempt(3),
@@ -39,15 +43,42 @@ store_retry = retry(
 )
 
 
+def _open_worker_store(db_url: str | None, archive_dir: str | None) -> None:
+    global _WORKER_STORE
+    from storage.api import Store
+
+    _WORKER_STORE = Store(url=db_url, archive_dir=archive_dir)
+
+
+def _in_worker(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    assert _WORKER_STORE is not None
+    return fn(_WORKER_STORE, *args, **kwargs)
+
+
+def method(store: Store, name: str, *args: Any, **kwargs: Any) -> Any:
+    """`client.run(method, "known", url)`: call one Store method."""
+    return getattr(store, name)(*args, **kwargs)
+
+
 class StoreClient:
     ATTR = "_nianbao_store_client"
 
-    def __init__(self, db_url: str | None, archive_dir: str | None, workers: int = 2) -> None:
-        self.db_url, self.archive_dir = db_url, archive_dir
+    def __init__(self, db_url: str | None, archive_dir: str | None, use_process: bool = True) -> None:
+        self.db_url, self.archive_dir, self.use_process = db_url, archive_dir, use_process
         self._store: Store | None = None
-        self.users = 0
         self._lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nianbao-store")
+        self.users = 0
+        self._executor: Executor
+        if use_process:
+            # spawn: forking a process that runs threads and a reactor is not safe
+            self._executor = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_open_worker_store,
+                initargs=(db_url, archive_dir),
+            )
+        else:
+            self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nianbao-store")
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> StoreClient:
@@ -56,7 +87,11 @@ class StoreClient:
         client = getattr(crawler, cls.ATTR, None)
         if client is None:
             settings = crawler.settings
-            key = (settings.get("NIANBAO_DB_URL"), settings.get("NIANBAO_ARCHIVE_DIR"))
+            key: Key = (
+                settings.get("NIANBAO_DB_URL"),
+                settings.get("NIANBAO_ARCHIVE_DIR"),
+                settings.getbool("NIANBAO_STORE_PROCESS"),
+            )
             client = _SHARED.get(key)
             if client is None:
                 client = _SHARED[key] = cls(*key)
@@ -72,11 +107,10 @@ class StoreClient:
         delattr(crawler, cls.ATTR)
         client.users -= 1
         if client.users <= 0:
-            _SHARED.pop((client.db_url, client.archive_dir), None)
+            _SHARED.pop((client.db_url, client.archive_dir, client.use_process), None)
             client.close()
 
-    @property
-    def store(self) -> Store:
+    def _thread_store(self) -> Store:
         with self._lock:
             if self._store is None:
                 from storage.api import Store
@@ -84,14 +118,21 @@ class StoreClient:
                 self._store = Store(url=self.db_url, archive_dir=self.archive_dir)
             return self._store
 
-    def call_blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """For open/close hooks: run on the pool and wait (the reactor pauses briefly)."""
-        return self._executor.submit(fn, *args, **kwargs).result()
+    def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Any:
+        if self.use_process:
+            return self._executor.submit(_in_worker, fn, *args, **kwargs)
+        return self._executor.submit(lambda: fn(self._thread_store(), *args, **kwargs))
 
-    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await asyncio.wrap_future(self._executor.submit(fn, *args, **kwargs))
+    def run_blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """For open/close hooks: run and wait (the reactor pauses briefly)."""
+        return self._submit(fn, *args, **kwargs).result()
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.wrap_future(self._submit(fn, *args, **kwargs))
 
     def close(self) -> None:
+        if self.use_process:
+            self._executor.submit(_in_worker, method, "close").result()
         self._executor.shutdown(wait=True)
         if self._store is not None:
             self._store.close()

@@ -54,6 +54,11 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 DUPEFILTER_CLASS = "crawler.dupefilter.RunDupeFilter"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
+# Each response's output is processed by CONCURRENT_ITEMS asyncio tasks created per response
+# (Scrapy 2.19): our callbacks yield one item or a page of links, so a few are enough and the
+# default 100 costs more than the crawl itself on an incremental run.
+CONCURRENT_ITEMS = 4
+
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -65,5 +70,6 @@ NIANBAO_YEARS = None  # "2008-2024": backfill range (default: the portal's expec
 # A report listed on a list page that answered 304 is not requested again when the store knows
 # it (crawl --recheck turns this off to re-validate every report).
 NIANBAO_TRUST_UNCHANGED_LISTS = True
-NIANBAO_PARSE_WORKERS = 1  # parser processes per crawl (0: parse on the store threads)
+NIANBAO_PARSE_WORKERS = 1  # parser processes per crawl (0: parse on a thread)
+NIANBAO_STORE_PROCESS = True  # database + WARC writes in their own process (False: threads)
 NIANBAO_SUMMARY_FILE = None  # append one JSON summary per portal (nianbao crawl reads it)

@@ -127,11 +127,11 @@ class PortalSpider(scrapy.Spider):
     async def archived_response(self, response: Response) -> Response:
         from scrapy.responsetypes import responsetypes
 
-        from crawler.store import StoreClient
+        from crawler.store import StoreClient, method
 
         client = StoreClient.for_crawler(self.crawler)
         url = (response.meta.get("redirect_urls") or [response.url])[0]
-        body = await client.call(client.store.read_url, url)
+        body = await client.run(method, "read_url", url)
         cls = responsetypes.from_args(url=response.url, body=body)
         return cls(url=response.url, body=body, status=200, request=response.request)
 
