@@ -17,6 +17,7 @@ from scrapy.utils.asyncio import run_in_thread
 
 from crawler.items import DocumentItem
 from crawler.store import StoreClient, store_retry
+from crawler.workers import exit_with_parent
 from pipelines.model import ParseResult
 from pipelines.parse import parse_bytes
 
@@ -87,7 +88,9 @@ class StorePipeline:
         self.parser: Executor | None = None
         if workers > 0:
             context = multiprocessing.get_context("spawn")  # no fork of a threaded reactor process
-            self.parser = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            self.parser = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=exit_with_parent
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:

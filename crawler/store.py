@@ -45,8 +45,10 @@ store_retry = retry(
 
 def _open_worker_store(db_url: str | None, archive_dir: str | None) -> None:
     global _WORKER_STORE
+    from crawler.workers import exit_with_parent
     from storage.api import Store
 
+    exit_with_parent()
     _WORKER_STORE = Store(url=db_url, archive_dir=archive_dir)
 
 
