@@ -89,7 +89,7 @@ def _postgres_statement(
     return stmt.from_select([*columns, *shared], select(*values))
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
@@ -113,7 +113,7 @@ def bulk_write(
     columns = tuple(rows[0])
     if conn.dialect.name == "postgresql":
         spec = (table, columns, tuple(shared), tuple(keys), tuple(compare), tuple(also_set))
-        payload = json.dumps(rows if isinstance(rows, list) else list(rows), default=_json_default)
+        payload = json.dumps(rows if isinstance(rows, list) else list(rows), default=json_default)
         params = {"rows": payload, **{f"shared_{name}": value for name, value in shared.items()}}
         conn.execute(_postgres_statement(*spec), params)
         return

@@ -175,6 +175,11 @@ class FactHistory(_FactColumns, Base):
     superseded_by: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
 
 
+FACT_KEY = ("report_id", "table_key", "row_key", "column_key")
+FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
+FACT_SEEN = ("last_seen", "changed_at")
+
+
 class CheckResult(Base):
     __tablename__ = "checks"
 

@@ -19,8 +19,19 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, select, update
 
 from pipelines.model import ParseResult
+from storage import pgfacts
 from storage.bulk import bulk_write
-from storage.models import CheckResult, Document, Fact, FactHistory, Report, ReportVersion
+from storage.models import (
+    FACT_CONTENT,
+    FACT_KEY,
+    FACT_SEEN,
+    CheckResult,
+    Document,
+    Fact,
+    FactHistory,
+    Report,
+    ReportVersion,
+)
 from storage.upsert import upsert_statement
 
 reports = Report.__table__
@@ -30,9 +41,6 @@ history = FactHistory.__table__
 checks = CheckResult.__table__
 documents = Document.__table__
 
-FACT_KEY = ("report_id", "table_key", "row_key", "column_key")
-FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
-FACT_SEEN = ("last_seen", "changed_at")
 VERSION_CONTENT = (
     "report_id",
     "document_id",
@@ -192,12 +200,36 @@ def _existing_facts(conn: Connection, report_id: int) -> dict[tuple[str, str, st
     }
 
 
-def _store_facts(
-    conn: Connection, result: ParseResult, report_id: int, version_id: int, now: datetime, *, new_report: bool
-) -> UpsertCounts:
-    """Upsert the parse's facts as the report's current belief; copy superseded states to history."""
-    incoming = _fact_rows(result)
-    existing = {} if new_report else _existing_facts(conn, report_id)
+def _upsert_facts(
+    conn: Connection, rows: list[dict[str, Any]], report_id: int, version_id: int, now: datetime
+) -> None:
+    bulk_write(
+        conn,
+        facts,
+        rows,
+        shared={
+            "report_id": report_id,
+            "version_id": version_id,
+            "first_seen": now,
+            "last_seen": now,
+            "changed_at": now,
+        },
+        keys=FACT_KEY,
+        compare=("version_id", *FACT_CONTENT),
+        also_set=FACT_SEEN,
+    )
+
+
+def _merge_facts(
+    conn: Connection,
+    incoming: dict[tuple[str, str, str], dict[str, Any]],
+    report_id: int,
+    version_id: int,
+    now: datetime,
+) -> tuple[UpsertCounts, int]:
+    """Compare with the stored facts here, write history and upsert; (counts, facts seen again
+    unchanged in this same version)."""
+    existing = _existing_facts(conn, report_id)
     counts = UpsertCounts()
     superseded: list[dict[str, Any]] = []
     untouched = 0
@@ -216,21 +248,24 @@ def _store_facts(
         superseded.append({**state, "valid_from": old.changed_at})
     bulk_write(conn, history, superseded, shared={"valid_to": now, "superseded_by": version_id})
     if counts.inserted or superseded:
-        bulk_write(
-            conn,
-            facts,
-            list(incoming.values()),
-            shared={
-                "report_id": report_id,
-                "version_id": version_id,
-                "first_seen": now,
-                "last_seen": now,
-                "changed_at": now,
-            },
-            keys=FACT_KEY,
-            compare=("version_id", *FACT_CONTENT),
-            also_set=FACT_SEEN,
+        _upsert_facts(conn, list(incoming.values()), report_id, version_id, now)
+    return counts, untouched
+
+
+def _store_facts(
+    conn: Connection, result: ParseResult, report_id: int, version_id: int, now: datetime, *, new_report: bool
+) -> UpsertCounts:
+    """Upsert the parse's facts as the report's current belief; copy superseded states to history."""
+    incoming = _fact_rows(result)
+    if new_report:  # nothing stored to compare with
+        _upsert_facts(conn, list(incoming.values()), report_id, version_id, now)
+        return UpsertCounts(inserted=len(incoming))
+    if conn.dialect.name == "postgresql":  # all of it on the server, one round trip
+        inserted, updated, unchanged = pgfacts.merge_facts(
+            conn, list(incoming.values()), report_id, version_id, now
         )
+        return UpsertCounts(inserted=inserted, updated=updated, unchanged=unchanged)
+    counts, untouched = _merge_facts(conn, incoming, report_id, version_id, now)
     if untouched:  # seen again unchanged: only last_seen moves (the upsert skipped them)
         conn.execute(
             update(facts)
