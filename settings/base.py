@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Who we are: an identifying User-Agent with a contact url (override with NIANBAO_CONTACT_URL).
-NIANBAO_CONTACT_URL = "https://github.com/nianbao/nianbao#crawler"
+# Who we are: an identifying User-Agent with a contact url ($NIANBAO_CONTACT_URL, or set USER_AGENT).
+NIANBAO_CONTACT_URL = os.environ.get("NIANBAO_CONTACT_URL", "https://github.com/nianbao/nianbao#crawler")
 USER_AGENT = f"nianbao/0.1 (+{NIANBAO_CONTACT_URL}; annual reports on open government information)"
 
 # Politeness.
