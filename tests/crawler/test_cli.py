@@ -1,0 +1,59 @@
+"""`nianbao crawl` from the command line: the summary, and an empty portal is an error unless declared."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from mirror.portals import MirrorPortal, TrsSite
+from tests.crawler.conftest import ROOT, Workspace, start_mirror
+
+
+def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "nianbao", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_empty_portal_is_an_error_unless_declared(tmp_path: Path, workspace: Workspace) -> None:
+    column = "/zwgk/ndbg/"
+    empty = MirrorPortal(
+        "mirror-empty", "某县人民政府", "county", "某县", "trs", TrsSite("某县人民政府", [], column=column),
+        column + "index.html", "2019-2025",
+    )  # fmt: skip
+    running = start_mirror([empty], tmp_path / "m")
+    try:
+        args = ["crawl", "--portals-dir", str(running.portals_dir), "--portal", "mirror-empty"]
+        args += [
+            "--db",
+            workspace.db_url,
+            "--archive",
+            str(tmp_path / "archive"),
+            "--jobdir",
+            str(tmp_path / "j"),
+        ]
+        args += ["--settings", "settings.mirror"]
+        result = _nianbao(*args)
+        assert result.returncode == 1, result.stderr[-2000:]
+        assert "mirror-empty" in result.stdout and "empty" in result.stdout
+        assert "error: no report found on mirror-empty" in result.stdout
+        assert "years missing: 2019-2025" in result.stdout
+
+        path = running.portals_dir / "mirror-empty.yaml"
+        path.write_text(
+            yaml.safe_dump({**yaml.safe_load(path.read_text()), "empty_ok": True}, allow_unicode=True)
+        )
+        declared = _nianbao(*args)
+        assert declared.returncode == 0, declared.stdout + declared.stderr[-2000:]
+        assert "empty (declared)" in declared.stdout
+    finally:
+        running.server.stop()
+
+
+def test_unknown_portal_and_bad_years() -> None:
+    assert "unknown portal" in _nianbao("crawl", "--portal", "nowhere").stdout
+    assert "bad year range" in _nianbao("crawl", "--portal", "henan", "--years", "2024-2019").stdout
