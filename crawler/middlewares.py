@@ -88,23 +88,30 @@ class ConditionalRequestMiddleware:
 
     async def process_request(self, request: Request) -> Response | None:
         info = request.meta.get(META)
-        if not info or request.method != "GET" or info.get("known_checked"):
+        if not info or request.method != "GET":
             return None
-        info["known_checked"] = True
-        known = await self.client.run(method, "known", request.url)
-        if known is None:
-            return None
-        info["known_sha256"] = known.sha256
-        if info.get("list_unchanged") and self.trust_unchanged_lists:
+        if not info.get("known_checked"):
+            apply_known(request, await self.client.run(method, "known", request.url))
+        if info.get("known_sha256") and info.get("list_unchanged") and self.trust_unchanged_lists:
             # listed on a list page that has not changed since the report was fetched
             self.stats.inc_value("nianbao/documents/skipped_list_unchanged")
             return Response(request.url, status=304, request=request)
-        if known.etag:
-            request.headers["If-None-Match"] = known.etag
-        if known.last_modified:
-            request.headers["If-Modified-Since"] = known.last_modified
-        self.stats.inc_value("nianbao/documents/conditional_requests")
+        if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+            self.stats.inc_value("nianbao/documents/conditional_requests")
         return None
+
+
+def apply_known(request: Request, known: Any) -> None:
+    """Make `request` conditional on what the store knows of its url (a KnownDocument or None)."""
+    info = request.meta[META]
+    info["known_checked"] = True
+    if known is None:
+        return
+    info["known_sha256"] = known.sha256
+    if known.etag:
+        request.headers["If-None-Match"] = known.etag
+    if known.last_modified:
+        request.headers["If-Modified-Since"] = known.last_modified
 
 
 class EncodingFixMiddleware:

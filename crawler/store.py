@@ -62,6 +62,11 @@ def method(store: Store, name: str, *args: Any, **kwargs: Any) -> Any:
     return getattr(store, name)(*args, **kwargs)
 
 
+def known_many(store: Store, urls: list[str]) -> dict[str, Any]:
+    """`known` for a page of urls in one call (one round trip to the store process)."""
+    return {url: store.known(url) for url in urls}
+
+
 class StoreClient:
     ATTR = "_nianbao_store_client"
 

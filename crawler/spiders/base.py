@@ -121,8 +121,28 @@ class PortalSpider(scrapy.Spider):
             self.inc("lists/not_modified")
         else:
             yield self.document_item(response)
-        for result in getattr(self, response.meta["list_callback"])(response):
+        results = list(getattr(self, response.meta["list_callback"])(response))
+        await self.check_known(
+            [
+                r
+                for r in results
+                if isinstance(r, scrapy.Request) and r.meta.get(META, {}).get("role") == "report"
+            ]
+        )
+        for result in results:
             yield result
+
+    async def check_known(self, requests: list[scrapy.Request]) -> None:
+        """What the store knows of a page of reports, in one call (else one per request)."""
+        from crawler.middlewares import apply_known
+        from crawler.store import StoreClient, known_many
+
+        if not requests:
+            return
+        client = StoreClient.for_crawler(self.crawler)
+        known = await client.run(known_many, [r.url for r in requests])
+        for request in requests:
+            apply_known(request, known[request.url])
 
     async def archived_response(self, response: Response) -> Response:
         from scrapy.responsetypes import responsetypes
