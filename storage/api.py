@@ -59,6 +59,7 @@ class Store:
             self.archive_dir, max_bytes=max_warc_bytes, indexed_end=partial(docs.indexed_end, self.engine)
         )
         self._lock = threading.RLock()
+        self._writer: Connection | None = None
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -66,11 +67,20 @@ class Store:
         """Run `work` in one transaction, again from the start on a transient error."""
 
         def attempt() -> T:
-            with self.engine.begin() as conn:
+            conn = self._writer_connection()
+            with conn.begin():
                 return work(conn)
 
         with self._lock:
             return retrying(attempt)
+
+    def _writer_connection(self) -> Connection:
+        """The one connection every write goes through (there is one writer): no pool checkout
+        and no liveness ping per transaction. A connection lost mid-write is invalidated, the
+        transaction fails as transient and its retry reconnects."""
+        if self._writer is None or self._writer.closed:
+            self._writer = self.engine.connect()
+        return self._writer
 
     def archive(
         self,
@@ -203,6 +213,9 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.warc.close()
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
             self.engine.dispose()
 
     def __enter__(self) -> Store:
