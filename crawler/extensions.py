@@ -44,6 +44,7 @@ def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dic
         "changed": n("reports/changed"),
         "unchanged": n("reports/unchanged"),
         "failed": n("reports/failed") + n("attachments/failed"),
+        "scanned": n("parse/scanned"),  # image-only documents: archived, not parseable without OCR
         "lookalikes_skipped": n("listings/lookalike_skipped"),
         "duplicates_skipped": n("listings/duplicate"),
         "documents_new": n("documents/new"),

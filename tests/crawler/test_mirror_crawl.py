@@ -63,6 +63,8 @@ def test_every_family_then_incremental(mirror: Mirror, workspace: Workspace) -> 
     assert first["mirror-henan"]["lookalikes_skipped"] == 3
     assert first["mirror-henan"]["duplicates_skipped"] > 0  # pages repeat the previous page's last entry
     assert first["mirror-pingdingshan"]["lists_read"] == 2  # embedded group + one dataproxy group
+    scanned = [r for r in mirror.portals["mirror-zhoukou"].reports if r.kind == "scanned"]
+    assert first["mirror-zhoukou"]["scanned"] == len(scanned) > 0
 
     # facts stored equal the generated report's (reports whose title the parser knows how to read)
     checked = 0
