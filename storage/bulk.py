@@ -77,16 +77,18 @@ def _postgres_statement(
     keys: tuple[str, ...],
     compare: tuple[str, ...],
     also_set: tuple[str, ...],
-) -> Any:
+) -> str:
     """INSERT ... SELECT ... FROM json_populate_recordset(NULL::table, :rows) ON CONFLICT ...;
-    the `shared` columns (one value for every row) are plain parameters."""
+    the `shared` columns (one value for every row) are plain parameters. Compiled once to the
+    driver's SQL: every parameter is already in a form psycopg sends as it is."""
     rows = func.json_populate_recordset(
         literal_column(f"NULL::{table.name}"), cast(bindparam("rows", type_=Text), postgresql.JSON)
     ).table_valued(*columns)
     values = [rows.c[name] for name in columns]
     values += [cast(bindparam(f"shared_{name}"), table.c[name].type) for name in shared]
     stmt = _statement("postgresql", table, keys, compare, also_set)
-    return stmt.from_select([*columns, *shared], select(*values))
+    stmt = stmt.from_select([*columns, *shared], select(*values))
+    return str(stmt.compile(dialect=postgresql.psycopg.dialect()))
 
 
 def json_default(value: Any) -> Any:
@@ -115,7 +117,7 @@ def bulk_write(
         spec = (table, columns, tuple(shared), tuple(keys), tuple(compare), tuple(also_set))
         payload = json.dumps(rows if isinstance(rows, list) else list(rows), default=json_default)
         params = {"rows": payload, **{f"shared_{name}": value for name, value in shared.items()}}
-        conn.execute(_postgres_statement(*spec), params)
+        conn.exec_driver_sql(_postgres_statement(*spec), params)
         return
     sql, order, converters = _sqlite_statement(
         table, (*columns, *shared), tuple(keys), tuple(compare), tuple(also_set)

@@ -78,7 +78,7 @@ def merge_facts(
         "version_id": version_id,
         "now": now,
     }
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(statement(), params)
-    inserted, updated, unchanged = cursor.fetchone()
+    # Driver SQL: no compilation, but errors still go through SQLAlchemy (wrapped, a lost
+    # connection invalidated) so the retry of transient errors sees them.
+    inserted, updated, unchanged = conn.exec_driver_sql(statement(), params).one()
     return int(inserted), int(updated), int(unchanged)
