@@ -179,7 +179,7 @@ def attachment_body(report: MirrorReport) -> tuple[bytes, str]:
     from mirror import render
 
     if report.kind == "scanned":
-        return render.render_scanned_pdf(), CONTENT_TYPES["pdf"]
+        return render.render_scanned_pdf(seed=report.index), CONTENT_TYPES["pdf"]
     spec = spec_for(report)
     if report.kind == "docx":
         return render.render_docx(spec), CONTENT_TYPES["docx"]
