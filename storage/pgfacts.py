@@ -5,8 +5,8 @@ incoming facts (one JSON parameter) with the stored ones, copies the states a ne
 supersedes to fact_history, upserts with `INSERT ... ON CONFLICT DO UPDATE ... WHERE changed`,
 moves last_seen of the facts seen again unchanged, and returns the counts. Nothing is read back
 to the client. All parts of a data-modifying WITH see the same snapshot (the facts before this
-statement), and the three writes touch disjoint rows: history is another table, the upsert
-changes only rows that differ, the touch only rows that do not.
+statement), and no row may be written twice by one statement, so the upsert is given only the
+new, changed or moved facts and the touch only the others.
 
 The text is constant and the values are parameters, so psycopg prepares it on the server after
 a few executions (prepare_threshold) and later reports skip parsing and planning.

@@ -1,15 +1,19 @@
-"""The one write connection: kept between transactions, reconnected by the retry when lost."""
+"""The write path: one connection kept between transactions (reconnected by the retry when
+lost), and facts of a version stored again with a change."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from pipelines.parse import parse_bytes
 from storage.api import Store
-from storage.ingest import ingest
+from storage.ingest import file_url, ingest
+from tests.storage.helpers import count, facts, history
 
 
 @pytest.mark.postgres
@@ -33,3 +37,23 @@ def test_lost_write_connection_is_reconnected(
     assert failed == 0
     assert any("Retrying" in record.message for record in caplog.records)
     assert (first.inserted, again.inserted, again.unchanged) == (1000, 0, 1000)
+
+
+def test_same_version_stored_again_with_one_fact_changed(store: Store, seed_dir: Path) -> None:
+    """The changed fact is updated (its old state to history), the others only seen again: on
+    PostgreSQL one statement does both, on rows it must keep apart."""
+    seed = next(iter(sorted(seed_dir.glob("*.txt"))))
+    body = seed.read_bytes()
+    result = parse_bytes(body, seed.name)
+    doc = store.archive(url=file_url(seed), body=body)
+    first = store.store_parse(doc, result)
+    changed = dataclasses.replace(result.facts[0], value=(result.facts[0].value or 0) + 1, raw="changed")
+    second = store.store_parse(doc, dataclasses.replace(result, facts=[changed, *result.facts[1:]]))
+    third = store.store_parse(doc, dataclasses.replace(result, facts=[changed, *result.facts[1:]]))
+
+    assert (first.inserted, first.updated, first.unchanged) == (200, 0, 0)
+    assert (second.inserted, second.updated, second.unchanged, second.versions_inserted) == (0, 1, 199, 0)
+    assert (third.inserted, third.updated, third.unchanged) == (0, 0, 200)
+    assert count(store, history) == 1
+    assert count(store, facts, facts.c.raw == "changed") == 1
+    assert count(store, facts, facts.c.last_seen > facts.c.first_seen) == 200
