@@ -47,8 +47,9 @@ def _parse_rate(bodies: list[bytes]) -> float:
     return len(bodies) / (time.perf_counter() - start)
 
 
-def _crawl(portals_dir: Path, work: Path, name: str) -> tuple[float, dict, int]:
-    """One crawl in a subprocess: (seconds, summary, peak RSS of that process in KiB)."""
+def _crawl(portals_dir: Path, work: Path, name: str) -> tuple[float, dict, int, int]:
+    """One crawl in a subprocess: (seconds, summary, peak RSS of the crawler process and of its
+    largest worker process, in KiB)."""
     cmd = [
         sys.executable,
         "-c",
@@ -65,7 +66,7 @@ def _crawl(portals_dir: Path, work: Path, name: str) -> tuple[float, dict, int]:
     out = result.stdout
     seconds = time.perf_counter() - start
     data = json.loads(out.strip().splitlines()[-1])
-    return seconds, data["summary"], data["maxrss_kib"]
+    return seconds, data["summary"], data["maxrss_kib"], data["workers_maxrss_kib"]
 
 
 # Runs the crawl and reports its own peak RSS (ru_maxrss of the crawling process).
@@ -78,7 +79,9 @@ portals = [load_portals(portals_dir)[name]]
 overrides = {"NIANBAO_PORTALS_DIR": portals_dir, "NIANBAO_DB_URL": db, "NIANBAO_ARCHIVE_DIR": archive,
              "LOG_LEVEL": "ERROR"}
 summary = run_crawl(portals, settings_module="settings.bench", overrides=overrides)[0]
-print(json.dumps({"summary": summary, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # store and parser processes
+print(json.dumps({"summary": summary, "maxrss_kib": rss, "workers_maxrss_kib": workers}))
 """
 
 
@@ -92,15 +95,16 @@ def run(sizes: tuple[int, ...] = SIZES) -> dict[str, float]:
         with MirrorServer({portal.name: portal.site}) as server, tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
             dump_portal(portal.config(server.base_url(portal.name)), work / "portals")
-            first_s, first, rss_first = _crawl(work / "portals", work, portal.name)
-            second_s, second, rss_second = _crawl(work / "portals", work, portal.name)
+            first_s, first, rss_first, workers_first = _crawl(work / "portals", work, portal.name)
+            second_s, second, rss_second, workers_second = _crawl(work / "portals", work, portal.name)
         assert first["new"] == size and second["unchanged"] == size, (first, second)
         rate = size / first_s
         print(
             f"  {size:>5} reports: first crawl {first_s:6.1f} s = {rate:6.1f} reports/s "
             f"({rate / parse_rate:4.0%} of parse-only {parse_rate:6.1f}/s); "
             f"re-crawl {second_s:5.1f} s ({first_s / second_s:4.1f}x faster); "
-            f"peak RSS {max(rss_first, rss_second) / 1024:5.0f} MB"
+            f"peak RSS {max(rss_first, rss_second) / 1024:5.0f} MB "
+            f"(largest worker process {max(workers_first, workers_second) / 1024:4.0f} MB)"
         )
         figures.update(
             {

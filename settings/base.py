@@ -60,6 +60,9 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # (Scrapy 2.19): our callbacks yield one item or a page of links, so a few are enough and the
 # default 100 costs more than the crawl itself on an incremental run.
 CONCURRENT_ITEMS = 4
+# Responses waiting for the pipeline (bytes): downloads pause beyond this, so memory stays flat
+# when storing is slower than fetching (Scrapy's default is 5 MB).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
