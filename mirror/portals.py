@@ -588,7 +588,7 @@ def build_mirror() -> list[MirrorPortal]:
         sitesources_paths("zks", column),
         agencies=["周口市人民政府", "周口市教育局", "周口市财政局"],
         years=_years(2018, 2025),
-        kinds=["html", "pdf", "docx"],
+        kinds=["html", "pdf", "docx", "scanned"],
         region="周口市",
     )
     portals.append(
