@@ -14,7 +14,7 @@ from crawler.extract import attachment_urls, true_encoding
 from crawler.middlewares import blocked_reason
 from crawler.titles import is_report_title, report_year
 from mirror.corpus import LOOKALIKES, TITLE_VARIANTS
-from settings.registry import DEFAULT_DIR, PortalConfig, load_portals, parse_years
+from settings.registry import DEFAULT_DIR, PortalConfig, load_portals, parse_years, select
 
 
 @pytest.mark.parametrize("variant", TITLE_VARIANTS)
@@ -85,6 +85,10 @@ def test_registry_entries_validate() -> None:
     assert all(not p.verified for p in portals.values())  # unconfirmed until crawled from a network
     assert {p.family for p in portals.values()} >= {"trs", "hanweb", "zwgk", "sitesources", "static"}
     assert portals["henan"].years[0] == 2008
+    assert {p.name for p in select(portals, province="河南省")} == set(portals)
+    assert [p.name for p in select(portals, names=["jiaxian"], province="河南省")] == ["jiaxian"]
+    with pytest.raises(KeyError):
+        select(portals, names=["nowhere"])
 
 
 def test_registry_rejects_bad_entries(tmp_path: Path) -> None:
