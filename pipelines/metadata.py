@@ -9,7 +9,8 @@ from datetime import date
 
 from pipelines.normalize import clean_text
 
-_REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度报告|年报|工作报告|报告)"
+# 政府信息公开工作年度报告 / 政务公开工作年度报告 / 政府信息公开年报 / 政府信息公开工作的年度报告
+_REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?的?(?:年度报告|年报|工作报告|报告)"
 _AGENCY_CHARS = r"[\u4e00-\u9fff（）()·]"
 # X2024年政府信息公开工作年度报告 / X2017年度政府信息公开年报
 _AGENCY_FIRST = re.compile(
@@ -86,7 +87,8 @@ def _undated_title(texts: list[str], lines: list[str]) -> Title | None:
     """A title without a year takes the year of the statistics period stated in the body."""
     body = lines[:80]
     for squeezed in (part for text in texts for part in _title_parts(text)):
-        if not (match := _UNDATED.search(squeezed)):
+        match = _UNDATED.search(squeezed)
+        if not match or match["agency"] in _NOT_AN_AGENCY:
             continue
         years = [m[1] for line in body if (m := _PERIOD.search(_squeeze(line)))]
         years += [m[1] for line in body if (m := _OPENING_YEAR.match(line))]

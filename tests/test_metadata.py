@@ -18,6 +18,7 @@ from pipelines.metadata import find_published, find_title, match_title
         ("周口市人民政府办公室关于2020年政府信息公开工作年度报告", "周口市人民政府办公室", 2020),
         ("新乡市卫生健康委员会2019年度政务公开工作年度报告", "新乡市卫生健康委员会", 2019),
         ("郑州市人民政府二〇二三年政府信息公开工作年度报告", "郑州市人民政府", 2023),
+        ("新郑市人民政府关于2023年度政府信息公开工作的年度报告", "新郑市人民政府", 2023),
     ],
 )
 def test_title_variants(title, agency, year):
@@ -46,6 +47,10 @@ def test_title_split_over_two_lines_and_page_titles_first():
     assert (find_title([], lines).agency, find_title([], lines).year) == ("淮安市人民政府", 2024)
     page = find_title(["新郑市人民政府办公室2023年政府信息公开工作年度报告"], lines)
     assert (page.agency, page.year) == ("新郑市人民政府办公室", 2023)
+
+
+def test_a_breadcrumb_is_not_an_undated_title():
+    assert find_title(["首页 > 政府信息公开年报"], ["2024年，我市…"]) is None
 
 
 def test_undated_title_takes_the_statistics_period():
