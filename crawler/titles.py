@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipelines.metadata import LOOKALIKE
+
 _REPORT = re.compile(r"(政府信息公开|政务公开|信息公开).{0,12}(年度报告|年报|工作报告)")
-_LOOKALIKE = re.compile(
-    r"通知|编制|做好|报送|发布工作|预算|决算|预决算|解读|图解|问答|考核|评估|测评|统计表|目录|指南|征集|意见"
-)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _CN_YEAR = re.compile(r"([二〇○零一三四五六七八九]{4})\s*年")
@@ -24,7 +23,7 @@ def normalize(title: str) -> str:
 
 def is_report_title(title: str) -> bool:
     text = normalize(title)
-    return bool(_REPORT.search(text)) and not _LOOKALIKE.search(text)
+    return bool(_REPORT.search(text)) and not LOOKALIKE.search(text)
 
 
 def looks_like_report(title: str) -> bool:

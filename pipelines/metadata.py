@@ -23,10 +23,13 @@ _UNDATED = re.compile(rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}$")
 # the year then comes from the body: 统计期限自2024年1月1日 … / a paragraph opening with 2024年，
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|时间范围)[^0-9]{0,6}((?:19|20)\d{2})年1月1日")
 _OPENING_YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*[，,、]")
-# notices about compiling reports, meetings, infographics, budgets: they name a report, are not one
-_LOOKALIKE = re.compile(
-    r"关于(?:做好|编制|报送|开展|印发|公布)|通知|预决算|决算|预算|政府工作报告|统计公报|评估报告"
-    r"|编制|会议|召开|培训|部署|图解|解读|一图读懂|发布会|公告"
+# Things that name a report without being one: notices about compiling or submitting reports,
+# meetings, infographics and explainers, budgets, other kinds of reports, guides and catalogues.
+# Shared with the crawler's discovery of list entries.
+LOOKALIKE = re.compile(
+    r"关于(?:做好|编制|报送|开展|印发|公布)|通知|编制|做好|报送|发布工作|会议|召开|培训|部署"
+    r"|图解|解读|一图读懂|问答|发布会|公告|预决算|决算|预算|政府工作报告|统计公报|评估报告"
+    r"|考核|评估|测评|统计表|目录|指南|征集|意见"
 )
 # page titles carry the site name after a separator: 《…年度报告_新郑市人民政府》
 _TITLE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]\s+")
@@ -50,14 +53,16 @@ def _squeeze(text: str) -> str:
 
 
 _CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
+# a note after the title: …年度报告（淮安市人民政府办公室编制）
+_TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 
 
 def _title_parts(text: str) -> list[str]:
     """The parts of a page title that could be a report title, without spaces; 二〇二四年 -> 2024年."""
     text = _CN_YEAR.sub(lambda m: m.group().translate(_CN_DIGITS), text or "")
-    parts = (_squeeze(part).rstrip("。") for part in _TITLE_PARTS.split(text))
-    return [p for p in parts if p and len(p) <= 80 and not _LOOKALIKE.search(p)]
+    parts = (_TRAILING_NOTE.sub("", _squeeze(part).rstrip("。")) for part in _TITLE_PARTS.split(text))
+    return [p for p in parts if p and len(p) <= 80 and not LOOKALIKE.search(p)]
 
 
 def match_title(text: str) -> Title | None:
