@@ -15,7 +15,6 @@ FORMATS = (FORMAT_2019, FORMAT_2021)
 DISCLOSURE = "disclosure"
 REQUESTS = "requests"
 REVIEW = "review_litigation"
-TABLES = (DISCLOSURE, REQUESTS, REVIEW)
 
 
 @dataclass(frozen=True)
@@ -129,8 +128,6 @@ OTHER_THREE_ROWS = (
 )
 REQUESTS_2019 = _requests_rows(OTHER_ONE_ROW)
 REQUESTS_2021 = _requests_rows(OTHER_THREE_ROWS)
-# Many 2021-format reports still print （六）其他处理 as one row (see realworld 003/004).
-REQUESTS_2021_ONE_OTHER = REQUESTS_2019
 
 RESULT_ROW_PREFIXES = ("granted", "partially_granted", "denied.", "unable.", "not_processed.", "other")
 

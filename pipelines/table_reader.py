@@ -34,7 +34,6 @@ class Group:
     keys: list[str | None] = field(default_factory=list)  # column key per value, when mapped
     gaps: list[int] = field(default_factory=list)  # value positions that had an empty text cell
     block: int = 0  # the label block this group follows
-    closed: bool = False
 
 
 @dataclass
