@@ -130,11 +130,15 @@ class TrsSite(PortalSite):
         return lambda _req: self.html(payload)
 
 
+# the file extension of a report published as an attachment (HTML reports have none)
+ATTACHMENT_EXTENSION: dict[str, str] = {"pdf": "pdf", "scanned": "pdf", "docx": "docx"}
+
+
 def trs_paths(column: str) -> PathFor:
     def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
         stamp = published.strftime("%Y%m%d")
         article = f"{column}{stamp[:6]}/t{stamp}_{100000 + index}.html"
-        ext = {"pdf": "pdf", "scanned": "pdf", "docx": "docx"}.get(kind)
+        ext = ATTACHMENT_EXTENSION.get(kind)
         return article, (f"{column}{stamp[:6]}/P0{stamp}{index:06d}.{ext}" if ext else None)
 
     return path_for
@@ -193,7 +197,7 @@ def hanweb_paths(column_id: int) -> PathFor:
         article = (
             f"/art/{published.year}/{published.month}/{published.day}/art_{column_id}_{50000 + index}.html"
         )
-        ext = {"pdf": "pdf", "scanned": "pdf", "docx": "docx"}.get(kind)
+        ext = ATTACHMENT_EXTENSION.get(kind)
         att = f"/module/download/downfile.jsp_files/{published:%Y%m%d}{index:05d}.{ext}" if ext else None
         return article, att
 
@@ -237,7 +241,7 @@ class ZwgkSite(PortalSite):
 
 def zwgk_paths(code: str) -> PathFor:
     def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        ext = {"pdf": "pdf", "scanned": "pdf", "docx": "docx"}.get(kind)
+        ext = ATTACHMENT_EXTENSION.get(kind)
         att = f"/upload/{code}/{published:%Y%m}/{8187000 + index}.{ext}" if ext else None
         return f"/{code}/{8187000 + index}.jhtml", att
 
@@ -286,7 +290,7 @@ class SitesourcesSite(PortalSite):
 def sitesources_paths(site: str, column: str) -> PathFor:
     def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
         token = hashlib.md5(f"{column}{index}".encode()).hexdigest()
-        ext = {"pdf": "pdf", "scanned": "pdf", "docx": "docx"}.get(kind)
+        ext = ATTACHMENT_EXTENSION.get(kind)
         att = f"/sitesources/{site}/upload/{published:%Y%m}/{token}.{ext}" if ext else None
         return f"{column}article{token}.html", att
 
@@ -324,7 +328,7 @@ class GkmlptSite(PortalSite):
 
 def gkmlpt_paths(cat: int) -> PathFor:
     def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        ext = {"pdf": "pdf", "scanned": "pdf", "docx": "docx"}.get(kind)
+        ext = ATTACHMENT_EXTENSION.get(kind)
         att = f"/attachment/0/{cat}/{published:%Y%m}/{600000 + index}.{ext}" if ext else None
         return f"/gkmlpt/content/2/{cat}/post_{600000 + index}.html", att
 
@@ -358,7 +362,7 @@ class StaticSite(PortalSite):
 
 def static_paths(column: str) -> PathFor:
     def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        ext = {"pdf": "pdf", "scanned": "pdf", "docx": "docx"}.get(kind)
+        ext = ATTACHMENT_EXTENSION.get(kind)
         att = f"{column}files/{published:%Y%m%d}_{index}.{ext}" if ext else None
         return f"{column}{published:%Y%m%d}_{index}.html", att
 
