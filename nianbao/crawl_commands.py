@@ -11,15 +11,16 @@ from settings.registry import dump_portal, load_portals, parse_years, select
 
 DEMO_DIR = Path("data/demo")
 DEMO_PORT_BASE = 38610  # preferred mirror ports: the same urls on every demo run
+# (summary key, heading, width)
 COLUMNS = (
-    ("portal", 20),
-    ("lists_read", 6),
-    ("reports_found", 6),
-    ("new", 5),
-    ("changed", 5),
-    ("unchanged", 5),
-    ("failed", 5),
-    ("status", 9),
+    ("portal", "portal", 20),
+    ("lists_read", "lists", 5),
+    ("reports_found", "found", 5),
+    ("new", "new", 5),
+    ("changed", "changed", 7),
+    ("unchanged", "unchanged", 9),
+    ("failed", "failed", 6),
+    ("status", "status", 9),
 )
 
 
@@ -50,10 +51,10 @@ def _storage_args(parser: argparse.ArgumentParser) -> None:
 
 
 def format_summary(summaries: list[dict[str, Any]]) -> str:
-    header = " ".join(f"{name[:w]:<{w}}" for name, w in COLUMNS)
+    header = " ".join(f"{heading:<{w}}" for _, heading, w in COLUMNS)
     lines = [header, "-" * len(header)]
     for s in summaries:
-        lines.append(" ".join(f"{s[name]!s:<{w}}" for name, w in COLUMNS))
+        lines.append(" ".join(f"{s[name]!s:<{w}}" for name, _, w in COLUMNS))
         notes = []
         if s["blocked"]:
             notes.append(f"blocked: {s['blocked']}")
