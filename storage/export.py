@@ -200,7 +200,7 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
             versions.c.parsed_at,
             versions.c.id.label("version_id"),
             facts.c.first_seen,
-            facts.c.last_seen,
+            versions.c.last_seen,  # a fact's last_seen is its version's
             facts.c.changed_at,
         )
         .select_from(facts)

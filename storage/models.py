@@ -23,6 +23,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -116,7 +117,11 @@ class Report(Base):
 
 class ReportVersion(Base):
     __tablename__ = "report_versions"
-    __table_args__ = (UniqueConstraint("sha256", "parser_version", name="uq_versions_sha256_parser"),)
+    __table_args__ = (
+        UniqueConstraint("sha256", "parser_version", name="uq_versions_sha256_parser"),
+        # What facts reference: a version together with its report (they must agree).
+        Index("uq_report_versions_id_report", "id", "report_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
@@ -151,25 +156,37 @@ class _FactColumns:
     origin: Mapped[dict[str, Any]]
 
 
+def _version_of_report(table: str) -> ForeignKeyConstraint:
+    """One foreign key per row for both ids: checked once, and the fact's report is its version's."""
+    return ForeignKeyConstraint(
+        ["version_id", "report_id"],
+        ["report_versions.id", "report_versions.report_id"],
+        name=f"fk_{table}_version_report",
+    )
+
+
 class Fact(_FactColumns, Base):
     """Primary key (report_id, table_key, row_key, column_key), its only index: facts are
-    written far more often than looked up by anything else (export goes by report)."""
+    written far more often than looked up by anything else (export goes by report).
+
+    A fact's last_seen is its version's: seeing a content again moves one version row, not
+    every fact of it."""
 
     __tablename__ = "facts"
+    __table_args__ = (_version_of_report("facts"),)
 
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
+    report_id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int]
     first_seen: Mapped[datetime]
-    last_seen: Mapped[datetime]
     changed_at: Mapped[datetime]  # when this row last got a new value or moved to a new version
 
 
 class FactHistory(_FactColumns, Base):
     __tablename__ = "fact_history"
-    __table_args__ = (Index("ix_fact_history_version", "version_id"),)
+    __table_args__ = (Index("ix_fact_history_version", "version_id"), _version_of_report("fact_history"))
 
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
+    report_id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int]
     valid_from: Mapped[datetime]
     valid_to: Mapped[datetime] = mapped_column(primary_key=True)
     superseded_by: Mapped[int] = mapped_column(ForeignKey("report_versions.id"))
@@ -177,7 +194,6 @@ class FactHistory(_FactColumns, Base):
 
 FACT_KEY = ("report_id", "table_key", "row_key", "column_key")
 FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
-FACT_SEEN = ("last_seen", "changed_at")
 
 
 class CheckResult(Base):

@@ -2,11 +2,10 @@
 
 The same rules as the portable path in storage.reports, done by the server: it compares the
 incoming facts (one JSON parameter) with the stored ones, copies the states a new version
-supersedes to fact_history, upserts with `INSERT ... ON CONFLICT DO UPDATE ... WHERE changed`,
-moves last_seen of the facts seen again unchanged, and returns the counts. Nothing is read back
-to the client. All parts of a data-modifying WITH see the same snapshot (the facts before this
-statement), and no row may be written twice by one statement, so the upsert is given only the
-new, changed or moved facts and the touch only the others.
+supersedes to fact_history, upserts with `INSERT ... ON CONFLICT DO UPDATE ... WHERE changed`
+and returns the counts. Nothing is read back to the client. All parts of a data-modifying WITH
+see the same snapshot (the facts before this statement), so the history gets the states the
+upsert replaces. Facts seen again unchanged are not written (their last_seen is their version's).
 
 The text is constant and the values are parameters, so psycopg prepares it on the server after
 a few executions (prepare_threshold) and later reports skip parsing and planning.
@@ -14,15 +13,14 @@ a few executions (prepare_threshold) and later reports skip parsing and planning
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection
 
-from storage.bulk import json_default
-from storage.models import FACT_CONTENT, FACT_KEY, FACT_SEEN
+from storage.bulk import rows_json
+from storage.models import FACT_CONTENT, FACT_KEY
 
 _KEY = FACT_KEY[1:]  # the key within a report
 
@@ -35,7 +33,6 @@ def _list(names: tuple[str, ...], prefix: str = "") -> str:
 def statement() -> str:
     key, content = _list(_KEY), _list(FACT_CONTENT)
     compared = ("version_id", *FACT_CONTENT)
-    joined = " AND ".join(f"f.{name} = o.{name}" for name in _KEY)
     return f"""
 WITH incoming AS (
     SELECT {key}, {content} FROM json_populate_recordset(NULL::facts, %(rows)s::json)
@@ -49,18 +46,13 @@ WITH incoming AS (
     SELECT %(report_id)s, {key}, version_id, {content}, changed_at, %(now)s, %(version_id)s
     FROM old WHERE changed OR version_id <> %(version_id)s
 ), written AS (
-    INSERT INTO facts ({key}, {content}, report_id, version_id, first_seen, {_list(FACT_SEEN)})
-    SELECT {_list(_KEY, "i.")}, {_list(FACT_CONTENT, "i.")},
-           %(report_id)s, %(version_id)s, %(now)s, %(now)s, %(now)s
+    INSERT INTO facts ({key}, {content}, report_id, version_id, first_seen, changed_at)
+    SELECT {_list(_KEY, "i.")}, {_list(FACT_CONTENT, "i.")}, %(report_id)s, %(version_id)s, %(now)s, %(now)s
     FROM incoming i LEFT JOIN old o USING ({key})
     WHERE o.table_key IS NULL OR o.changed OR o.version_id <> %(version_id)s
     ON CONFLICT ({_list(FACT_KEY)}) DO UPDATE
-    SET {", ".join(f"{name} = excluded.{name}" for name in (*compared, *FACT_SEEN))}
+    SET {", ".join(f"{name} = excluded.{name}" for name in (*compared, "changed_at"))}
     WHERE ({_list(compared, "facts.")}) IS DISTINCT FROM ({_list(compared, "excluded.")})
-), touched AS (
-    UPDATE facts f SET last_seen = %(now)s FROM old o
-    WHERE f.report_id = %(report_id)s AND {joined}
-      AND NOT o.changed AND o.version_id = %(version_id)s AND f.last_seen < %(now)s
 )
 SELECT (SELECT count(*) FROM incoming) - count(*), count(*) FILTER (WHERE changed),
        count(*) FILTER (WHERE NOT changed)
@@ -73,7 +65,7 @@ def merge_facts(
 ) -> tuple[int, int, int]:
     """Write a stored report's facts as its current belief; (inserted, updated, unchanged)."""
     params = {
-        "rows": json.dumps(rows, default=json_default),
+        "rows": rows_json(rows),
         "report_id": report_id,
         "version_id": version_id,
         "now": now,

@@ -1,7 +1,8 @@
 """Storing one parse inside one transaction: report (agency, year), version, facts, history, checks.
 
 Rules:
-- A version is one (sha256, parser version). Seeing it again only moves last_seen.
+- A version is one (sha256, parser version). Seeing it again only moves last_seen (its facts'
+  last_seen is the version's).
 - A report's current version changes when a new version arrives that carries facts (or neither
   carries any), or when the report's own address serves an earlier content again. A version
   without facts never replaces one with facts: an index page or a failed parse does not erase
@@ -24,7 +25,6 @@ from storage.bulk import bulk_write
 from storage.models import (
     FACT_CONTENT,
     FACT_KEY,
-    FACT_SEEN,
     CheckResult,
     Document,
     Fact,
@@ -211,12 +211,11 @@ def _upsert_facts(
             "report_id": report_id,
             "version_id": version_id,
             "first_seen": now,
-            "last_seen": now,
             "changed_at": now,
         },
         keys=FACT_KEY,
         compare=("version_id", *FACT_CONTENT),
-        also_set=FACT_SEEN,
+        also_set=("changed_at",),
     )
 
 
@@ -226,13 +225,12 @@ def _merge_facts(
     report_id: int,
     version_id: int,
     now: datetime,
-) -> tuple[UpsertCounts, int]:
-    """Compare with the stored facts here, write history and upsert; (counts, facts seen again
-    unchanged in this same version)."""
+) -> UpsertCounts:
+    """Compare with the stored facts here, write history and upsert the new, changed or moved
+    facts (those seen again unchanged in this same version are not written)."""
     existing = _existing_facts(conn, report_id)
     counts = UpsertCounts()
     superseded: list[dict[str, Any]] = []
-    untouched = 0
     for key, new in incoming.items():
         old = existing.get(key)
         if old is None:
@@ -242,14 +240,13 @@ def _merge_facts(
         counts.updated += changed
         counts.unchanged += not changed
         if not changed and old.version_id == version_id:
-            untouched += 1
             continue
         state = {name: getattr(old, name) for name in (*FACT_KEY, "version_id", *FACT_CONTENT)}
         superseded.append({**state, "valid_from": old.changed_at})
     bulk_write(conn, history, superseded, shared={"valid_to": now, "superseded_by": version_id})
     if counts.inserted or superseded:
         _upsert_facts(conn, list(incoming.values()), report_id, version_id, now)
-    return counts, untouched
+    return counts
 
 
 def _store_facts(
@@ -265,14 +262,7 @@ def _store_facts(
             conn, list(incoming.values()), report_id, version_id, now
         )
         return UpsertCounts(inserted=inserted, updated=updated, unchanged=unchanged)
-    counts, untouched = _merge_facts(conn, incoming, report_id, version_id, now)
-    if untouched:  # seen again unchanged: only last_seen moves (the upsert skipped them)
-        conn.execute(
-            update(facts)
-            .where(facts.c.report_id == report_id, facts.c.version_id == version_id, facts.c.last_seen < now)
-            .values(last_seen=now)
-        )
-    return counts
+    return _merge_facts(conn, incoming, report_id, version_id, now)
 
 
 def _store_checks(conn: Connection, result: ParseResult, version_id: int) -> None:
@@ -373,7 +363,8 @@ def _becomes_current(
 
 
 def touch_version(conn: Connection, sha256: str, parser_version: str, now: datetime) -> UpsertCounts | None:
-    """The content was parsed by this parser already: move last_seen only. None if it was not."""
+    """The content was parsed by this parser already: move last_seen only (of the version, which
+    its facts share, and of the report). None if it was not."""
     version = conn.execute(
         select(versions.c.id, versions.c.report_id, versions.c.fact_count).where(
             versions.c.sha256 == sha256, versions.c.parser_version == parser_version
@@ -385,9 +376,9 @@ def touch_version(conn: Connection, sha256: str, parser_version: str, now: datet
     if version.report_id is None:
         return UpsertCounts()
     conn.execute(update(reports).where(reports.c.id == version.report_id).values(last_seen=now))
-    touched = conn.execute(
-        update(facts)
+    attributed = conn.execute(
+        select(func.count())
+        .select_from(facts)
         .where(facts.c.report_id == version.report_id, facts.c.version_id == version.id)
-        .values(last_seen=now)
-    ).rowcount
-    return UpsertCounts(unchanged=touched, reports_unchanged=1)
+    ).scalar_one()
+    return UpsertCounts(unchanged=attributed, reports_unchanged=1)

@@ -35,6 +35,9 @@ def fact_snapshot(store: Store) -> dict[tuple[str, int, str, str, str], tuple[An
         return {tuple(row[:5]): tuple(row[5:]) for row in conn.execute(query)}
 
 
+FACTS_SEEN = facts.join(versions, versions.c.id == facts.c.version_id)  # a fact's last_seen is its version's
+
+
 def count(store: Store, table, *where) -> int:  # type: ignore[no-untyped-def]
     with read_connection(store.engine) as conn:
         return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())

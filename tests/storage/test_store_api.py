@@ -97,7 +97,7 @@ def test_commands(
     where = ["--database", database_url]
     archive = ["--archive", str(tmp_path / "archive")]
     assert main(["db", "upgrade", *where]) == 0
-    assert "at revision 0001" in capsys.readouterr().out
+    assert "at revision 0002" in capsys.readouterr().out
     assert main(["ingest", "-q", *where, *archive, str(seed_dir)]) == 0
     assert capsys.readouterr().out.startswith("total: reports: 5 inserted, 0 updated, 0 unchanged")
     assert main(["ingest", *where, *archive, str(seed_dir)]) == 0

@@ -12,6 +12,7 @@ from storage.ingest import file_url, ingest
 from storage.reparse import ReportSelector, reparse
 from tests.storage.helpers import (
     CHANGED_LINE,
+    FACTS_SEEN,
     count,
     fact_snapshot,
     facts,
@@ -36,7 +37,7 @@ def test_ingest_twice_changes_nothing_but_last_seen(store: Store, seed_dir: Path
     assert (second.inserted, second.updated, second.unchanged, second.versions_inserted) == (0, 0, 1000, 0)
     assert fact_snapshot(store) == before  # first_seen and changed_at included
     assert count(store, versions) == 5
-    assert count(store, facts, facts.c.last_seen > facts.c.first_seen) == 1000
+    assert count(store, FACTS_SEEN, versions.c.last_seen > facts.c.first_seen) == 1000
 
 
 def test_stored_facts_are_the_seeds_truth(store: Store, seed_dir: Path) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from pipelines.parse import parse_bytes
 from storage.api import Store
 from storage.ingest import file_url, ingest
-from tests.storage.helpers import count, facts, history
+from tests.storage.helpers import FACTS_SEEN, count, facts, history, versions
 
 
 @pytest.mark.postgres
@@ -56,4 +56,4 @@ def test_same_version_stored_again_with_one_fact_changed(store: Store, seed_dir:
     assert (third.inserted, third.updated, third.unchanged) == (0, 0, 200)
     assert count(store, history) == 1
     assert count(store, facts, facts.c.raw == "changed") == 1
-    assert count(store, facts, facts.c.last_seen > facts.c.first_seen) == 200
+    assert count(store, FACTS_SEEN, versions.c.last_seen > facts.c.first_seen) == 200
