@@ -2,7 +2,8 @@
 
 `run()` prints the figures. The reports are the five seeds under many agency names (200 facts
 each); every report is one transaction, as in a crawl. PostgreSQL is a throwaway server with
-its default durability (fsync on, synchronous commit), started here.
+its default durability (fsync on, synchronous commit), started here; a second pass measures the
+opt-in `synchronous_commit=off` (docs/storage.md: SQLite's synchronous=NORMAL guarantee).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.truth import SEEDS
 
 REPORTS = 500
 TARGET_FACTS_PER_S = 50_000
+ASYNC_COMMIT = "?options=-c%20synchronous_commit%3Doff"
 
 
 def _workload(n: int) -> list[tuple[bytes, ParseResult]]:
@@ -104,6 +106,8 @@ def run(reports: int = REPORTS) -> dict[str, float]:
             with TemporaryPostgres(durable=True) as server:
                 url = server.create_database("bench")
                 figures["postgresql"] = bench_database("PostgreSQL", url, base / "a2", work)
+                url = server.create_database("bench_async") + ASYNC_COMMIT
+                bench_database("PostgreSQL, synchronous_commit=off", url, base / "a3", work)
         except PostgresUnavailable as exc:
             print(f"PostgreSQL: skipped ({exc})")
     return figures

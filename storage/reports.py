@@ -114,10 +114,6 @@ def _fact_rows(result: ParseResult) -> dict[tuple[str, str, str], dict[str, Any]
     return rows
 
 
-def _content_differs(old: Row, new: dict[str, Any]) -> bool:
-    return any(getattr(old, c) != new[c] for c in FACT_CONTENT)
-
-
 def _check_rows(result: ParseResult) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for check in result.checks:
@@ -192,12 +188,16 @@ def _upsert_version(
     return conn.execute(stmt, values).one()
 
 
-def _existing_facts(conn: Connection, report_id: int) -> dict[tuple[str, str, str], Row]:
-    columns = [facts.c[name] for name in (*FACT_KEY, "version_id", "changed_at", *FACT_CONTENT)]
-    return {
-        (row.table_key, row.row_key, row.column_key): row
-        for row in conn.execute(select(*columns).where(facts.c.report_id == report_id))
-    }
+# A stored fact as a plain tuple (attribute access on result rows dominated the comparison):
+# the state copied to history when superseded, then changed_at.
+_STATE = (*FACT_KEY, "version_id", *FACT_CONTENT)
+_CONTENT = slice(len(FACT_KEY) + 1, len(_STATE))
+
+
+def _existing_facts(conn: Connection, report_id: int) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    columns = [facts.c[name] for name in (*_STATE, "changed_at")]
+    query = select(*columns).where(facts.c.report_id == report_id)
+    return {row[1:4]: row for row in conn.execute(query).tuples()}
 
 
 def _upsert_facts(
@@ -236,13 +236,12 @@ def _merge_facts(
         if old is None:
             counts.inserted += 1
             continue
-        changed = _content_differs(old, new)
+        changed = old[_CONTENT] != tuple(new[name] for name in FACT_CONTENT)
         counts.updated += changed
         counts.unchanged += not changed
-        if not changed and old.version_id == version_id:
+        if not changed and old[len(FACT_KEY)] == version_id:
             continue
-        state = {name: getattr(old, name) for name in (*FACT_KEY, "version_id", *FACT_CONTENT)}
-        superseded.append({**state, "valid_from": old.changed_at})
+        superseded.append({**dict(zip(_STATE, old, strict=False)), "valid_from": old[-1]})
     bulk_write(conn, history, superseded, shared={"valid_to": now, "superseded_by": version_id})
     if counts.inserted or superseded:
         _upsert_facts(conn, list(incoming.values()), report_id, version_id, now)
