@@ -52,6 +52,7 @@ FACTS_SCHEMA = pa.schema(
         ("parser_version", pa.string()),
         ("parsed_at", TS),
         ("check_status", pa.string()),
+        ("current", pa.bool_()),
         ("first_seen", TS),
         ("last_seen", TS),
         ("changed_at", TS),
@@ -199,6 +200,7 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
             versions.c.parser_version,
             versions.c.parsed_at,
             versions.c.id.label("version_id"),
+            (facts.c.version_id == reports.c.current_version_id).label("current"),
             facts.c.first_seen,
             versions.c.last_seen,  # a fact's last_seen is its version's
             facts.c.changed_at,

@@ -188,16 +188,16 @@ def _upsert_version(
     return conn.execute(stmt, values).one()
 
 
-# A stored fact as a plain tuple (attribute access on result rows dominated the comparison):
+# A stored fact read by position (attribute access on result rows dominated the comparison):
 # the state copied to history when superseded, then changed_at.
 _STATE = (*FACT_KEY, "version_id", *FACT_CONTENT)
 _CONTENT = slice(len(FACT_KEY) + 1, len(_STATE))
 
 
-def _existing_facts(conn: Connection, report_id: int) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+def _existing_facts(conn: Connection, report_id: int) -> dict[tuple[str, str, str], Row]:
     columns = [facts.c[name] for name in (*_STATE, "changed_at")]
     query = select(*columns).where(facts.c.report_id == report_id)
-    return {row[1:4]: row for row in conn.execute(query).tuples()}
+    return {tuple(row[1:4]): row for row in conn.execute(query)}
 
 
 def _upsert_facts(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import duckdb
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
+from pipelines.parse import parse_bytes
 from storage.api import Store
 from storage.db import utcnow
 from storage.export import CHECKS_SCHEMA, FACTS_SCHEMA, REPORTS_SCHEMA, export
-from storage.ingest import ingest
+from storage.ingest import file_url, ingest
 from tests.storage.helpers import CHANGED_LINE
 from tests.truth import SEED_TRUTHS, load
 
@@ -84,6 +87,24 @@ def test_since_exports_only_what_changed(store: Store, seed_dir: Path, tmp_path:
     assert pacsv.read_csv(tmp_path / "night2" / "checks.csv").column_names == CHECKS_SCHEMA.names
     failing = [c for c in pacsv.read_csv(tmp_path / "night2" / "checks.csv").to_pylist() if not c["ok"]]
     assert len(failing) == 2 and {c["cause"] for c in failing} == {"source"}
+
+
+def test_a_fact_the_new_version_lacks_is_kept_but_not_current(
+    store: Store, seed_dir: Path, tmp_path: Path
+) -> None:
+    seed = sorted(seed_dir.glob("*.txt"))[0]
+    body = seed.read_bytes()
+    result = parse_bytes(body, seed.name)
+    store.store_parse(store.archive(url=file_url(seed), body=body), result)
+    newer = store.archive(url=file_url(seed), body=body + b"\n")  # the page changed
+    store.store_parse(newer, dataclasses.replace(result, facts=result.facts[1:]))
+
+    export(store.engine, tmp_path / "feed")
+    rows = pq.read_table(tmp_path / "feed" / "facts.parquet").to_pylist()
+    current = {(f["table_key"], f["row_key"], f["column_key"]): f["current"] for f in rows}
+    dropped = result.facts[0]
+    assert len(current) == 200 and sum(current.values()) == 199
+    assert current[(dropped.table, dropped.row, dropped.column)] is False
 
 
 def test_docs_describe_every_exported_column() -> None:
