@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from mirror.portals import MirrorPortal, TrsSite
-from tests.crawler.conftest import ROOT, Workspace, start_mirror
+from tests.crawler.conftest import ROOT, Mirror, Workspace, start_mirror
 
 
 def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
@@ -57,3 +58,19 @@ def test_empty_portal_is_an_error_unless_declared(tmp_path: Path, workspace: Wor
 def test_unknown_portal_and_bad_years() -> None:
     assert "unknown portal" in _nianbao("crawl", "--portal", "nowhere").stdout
     assert "bad year range" in _nianbao("crawl", "--portal", "henan", "--years", "2024-2019").stdout
+
+
+def test_province_crawls_only_its_portals(mirror: Mirror, workspace: Workspace, tmp_path: Path) -> None:
+    expected = {r.agency for r in mirror.portals["mirror-guangzhou"].reports}
+    args = ["crawl", "--portals-dir", str(mirror.portals_dir), "--province", "广东省"]
+    args += ["--db", workspace.db_url, "--archive", str(tmp_path / "archive")]
+    args += ["--settings", "settings.mirror"]
+    result = _nianbao(*args)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    crawled = [line.split()[0] for line in result.stdout.splitlines()[2:] if line.startswith("mirror-")]
+    assert crawled == ["mirror-guangzhou"]
+    with sqlite3.connect(workspace.db_url.removeprefix("sqlite:///")) as db:
+        portals = {name for (name,) in db.execute("SELECT name FROM portals")}
+        agencies = {agency for (agency,) in db.execute("SELECT DISTINCT agency FROM reports")}
+    assert portals == {"mirror-guangzhou"}
+    assert agencies == expected
