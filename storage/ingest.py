@@ -9,14 +9,17 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.error import HTTPError, URLError
+
+from tenacity import RetryCallState, before_sleep_log, retry, retry_if_exception, stop_after_attempt
 
 from pipelines.parse import parse_bytes
+from settings.base import DOWNLOAD_TIMEOUT, RETRY_HTTP_CODES, RETRY_TIMES, USER_AGENT
 from storage.api import Store
 from storage.archive import is_http
 from storage.reports import UpsertCounts
 
-FETCH_TIMEOUT_S = 60
-USER_AGENT = "nianbao-ingest/1.0"
+BACKOFF_S = 1.0  # first wait before retrying a URL; doubles each time (at most 30 s)
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,31 @@ def expand(targets: list[str]) -> Iterator[str]:
 def fetch(target: str) -> Fetched:
     if not is_http(target):
         return Fetched(file_url(Path(target)), Path(target).read_bytes())
+    return _download(target)
+
+
+def _transient(exc: BaseException) -> bool:
+    """What the crawler retries too: 5xx, 408, 429, timeouts and dropped connections."""
+    if isinstance(exc, HTTPError):
+        return exc.code in RETRY_HTTP_CODES
+    return isinstance(exc, URLError | TimeoutError | ConnectionError)
+
+
+def _backoff(state: RetryCallState) -> float:
+    return float(min(BACKOFF_S * 2 ** (state.attempt_number - 1), 30.0))
+
+
+@retry(
+    retry=retry_if_exception(_transient),
+    stop=stop_after_attempt(RETRY_TIMES + 1),
+    wait=_backoff,
+    before_sleep=before_sleep_log(log, logging.WARNING),
+    reraise=True,
+)
+def _download(target: str) -> Fetched:
+    """One URL the user named, fetched as the crawler would: its User-Agent, timeout and retries."""
     request = urllib.request.Request(target, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
+    with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
         return Fetched(
             target,
             response.read(),
