@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mirror.corpus import article_body, spec_for
-from mirror.portals import MirrorPortal
+from mirror.portals import MirrorPortal, build_bench_mirror
 from mirror.server import Reply
-from tests.crawler.conftest import Mirror, Workspace
+from tests.crawler.conftest import Mirror, Workspace, start_mirror
 
 CRAWLED = (
     "mirror-henan",  # TRS WCM
@@ -132,3 +134,27 @@ def test_every_family_then_incremental(mirror: Mirror, workspace: Workspace) -> 
     assert trusted["changed"] == 0 and trusted["unchanged"] == len(henan.reports)
     recheck = workspace.crawl(mirror, ["mirror-henan"], NIANBAO_TRUST_UNCHANGED_LISTS=False)["mirror-henan"]
     assert recheck["changed"] == 1 and recheck["unchanged"] == len(henan.reports) - 1
+
+
+def test_unchanged_reports_from_a_server_without_conditional_requests(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    """Without ETag or Last-Modified every report comes back whole: bytes the store has parsed
+    before are archived and counted unchanged, never parsed again."""
+    portal = build_bench_mirror(12)
+    for report in portal.reports:
+        reply = Reply(body=article_body(report), conditional=False)
+        portal.site.routes[report.article_path] = lambda _req, reply=reply: reply  # type: ignore[union-attr]
+    running = start_mirror([portal], tmp_path / "mirror")
+    try:
+        first = workspace.crawl(running, [portal.name])[portal.name]
+        assert first["new"] == 12 and "parse" in first["seconds"]
+        again = workspace.crawl(running, [portal.name], NIANBAO_TRUST_UNCHANGED_LISTS=False)[portal.name]
+    finally:
+        running.server.stop()
+    assert again["unchanged"] == 12 and again["new"] == again["changed"] == 0
+    assert "parse" not in again["seconds"]  # nothing went to the parser
+    reports = {running.url(portal.name, r.article_path) for r in portal.reports}
+    fetches = dict(workspace.query("select url, fetch_count from documents"))
+    assert {url: fetches.get(url) for url in reports} == dict.fromkeys(reports, 2)
+    assert workspace.query("select count(*) from report_versions") == [(12,)]

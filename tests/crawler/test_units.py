@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -9,9 +12,13 @@ import yaml
 from parsel import Selector
 from pydantic import ValidationError
 from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
 from crawler.extract import attachment_urls, true_encoding
+from crawler.items import DocumentItem
 from crawler.middlewares import blocked_reason
+from crawler.pipelines import StorePipeline
+from crawler.store import StoreClient, method
 from crawler.titles import is_report_title, report_year
 from mirror.corpus import LOOKALIKES, TITLE_VARIANTS
 from settings.registry import DEFAULT_DIR, PortalConfig, load_portals, parse_years, select
@@ -102,3 +109,39 @@ def test_registry_rejects_bad_entries(tmp_path: Path) -> None:
     assert parse_years("2019, 2021-2023") == [2019, 2021, 2022, 2023]
     with pytest.raises(ValueError):
         parse_years("2024-2019")
+
+
+def test_a_report_is_archived_when_its_parser_dies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    crawler = get_crawler(
+        settings_dict={
+            "NIANBAO_DB_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "NIANBAO_ARCHIVE_DIR": str(tmp_path / "archive"),
+            "NIANBAO_STORE_PROCESS": False,
+            "NIANBAO_PARSE_WORKERS": 0,
+        }
+    )
+    pipeline = StorePipeline(crawler)
+
+    async def parser_died(_item: DocumentItem) -> bytes:
+        raise BrokenProcessPool("the parser process died")
+
+    monkeypatch.setattr(pipeline, "parse", parser_died)
+    body = "<html><body>2023年政府信息公开工作年度报告</body></html>".encode()
+    item = DocumentItem(
+        portal="p",
+        role="report",
+        url="http://h/r.html",
+        final_url="http://h/r.html",
+        status=200,
+        body=body,
+        headers={},
+        content_type="text/html",
+        report_url="http://h/r.html",
+    )
+    try:
+        with pytest.raises(BrokenProcessPool):
+            asyncio.run(pipeline.process_item(item))
+        known = pipeline.client.run_blocking(method, "known", item.url)
+    finally:
+        StoreClient.release(crawler)
+    assert known is not None and known.sha256 == hashlib.sha256(body).hexdigest()
