@@ -12,6 +12,14 @@ from parsel import Selector
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.I)
+# An attachment url's path ends with one of the extensions; in the page its dot may be escaped
+# (percent-encoded once or twice in a viewer's file=, or an HTML character reference).
+_ATTACHMENT_HINT = re.compile(
+    r"(?:\.|%(?:25)?2e|&#0*46;?|&#x0*2e;?|&period;)(?:"
+    + "|".join(re.escape(ext[1:]) for ext in ATTACHMENT_EXTENSIONS)
+    + ")",
+    re.I,
+)
 
 
 def _is_attachment(url: str) -> bool:
@@ -25,6 +33,12 @@ def _viewer_target(url: str) -> str | None:
         return None
     files = parse_qs(parts.query).get("file")
     return unquote(files[0]) if files else None
+
+
+def may_link_attachments(text: str) -> bool:
+    """False when no attachment extension appears anywhere in the page, so the page need not
+    be parsed into a tree to look for attachments (~0.6 ms a report page)."""
+    return _ATTACHMENT_HINT.search(text) is not None
 
 
 def attachment_urls(selector: Selector, base_url: str) -> list[str]:

@@ -14,10 +14,11 @@ from pydantic import ValidationError
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.extract import attachment_urls, true_encoding
+from crawler.extract import attachment_urls, may_link_attachments, true_encoding
 from crawler.items import DocumentItem
 from crawler.middlewares import blocked_reason
 from crawler.pipelines import StorePipeline
+from crawler.spiders.base import report_attachments
 from crawler.store import StoreClient, method
 from crawler.titles import is_report_title, report_year
 from mirror.corpus import LOOKALIKES, TITLE_VARIANTS
@@ -58,6 +59,30 @@ def test_attachments_links_frames_and_viewers() -> None:
         "http://h/col/f.pdf",
         "http://h/col/g.pdf",
     ]
+
+
+@pytest.mark.parametrize(
+    ("link", "url"),
+    [
+        ('<a href="/up/a.PDF">', "http://h/up/a.PDF"),
+        ('<a href="b&#46;docx">', "http://h/col/b.docx"),
+        ('<a href="c&#x2E;wps">', "http://h/col/c.wps"),
+        ('<a href="d&period;doc">', "http://h/col/d.doc"),
+        ('<iframe src="/pdfjs/web/viewer.html?file=%2Fup%2Fe%2Epdf">', "http://h/up/e.pdf"),
+        ('<iframe src="/pdfjs/web/viewer.html?file=%252Fup%252Ff%252Epdf">', "http://h/up/f.pdf"),
+    ],
+)
+def test_attachment_links_with_escaped_dots_are_found(link: str, url: str) -> None:
+    page = f"<!DOCTYPE html><html><body><p>年度报告</p>{link}</body></html>"
+    assert may_link_attachments(page)
+    response = HtmlResponse("http://h/col/index.html", body=page.encode(), encoding="utf-8")
+    assert report_attachments(response) == [url]
+
+
+def test_pages_without_attachment_extensions_are_not_parsed_for_links() -> None:
+    page = '<!DOCTYPE html><html><body><a href="/doc/list.html">docs</a><p>pdf 文档</p></body></html>'
+    assert not may_link_attachments(page)
+    assert report_attachments(HtmlResponse("http://h/", body=page.encode(), encoding="utf-8")) == []
 
 
 def test_gbk_page_with_a_lying_header() -> None:
