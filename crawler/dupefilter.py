@@ -2,8 +2,10 @@
 
 Scrapy's persisted filter marks a request seen when it is scheduled: after a SIGKILL the
 requests that were downloading are lost for good (seen, but never done). A resumed run instead
-drains the persisted queue *and* walks the lists again: reports done before the kill come back
-as 304 (the store knows their ETag), the lost ones are fetched. Nothing is stored twice.
+drains the persisted queue of an interrupted run (the queue of a SIGKILLed one cannot be read
+back, see crawler.run.drop_unreadable_queue) *and* walks the lists again: reports done before
+the kill are known to the store and not fetched again, the lost ones are fetched. Nothing is
+stored twice.
 """
 
 from __future__ import annotations

@@ -28,6 +28,16 @@ def scrapy_settings(module: str, overrides: dict[str, Any] | None = None) -> Any
     return settings
 
 
+def drop_unreadable_queue(job: Path) -> None:
+    """Scrapy writes where its disk queue stands (requests.queue/active.json, each queue's
+    info.json) only when it closes the queue. Reopened after a SIGKILL, the queue hands out its
+    stale records in place of the requests pushed since, and those are lost. Such a queue is
+    dropped: every run walks the lists again and finds every request it held."""
+    queue = job / "requests.queue"
+    if queue.exists() and not (queue / "active.json").exists():
+        shutil.rmtree(queue)
+
+
 def run_crawl(
     portals: Sequence[PortalConfig],
     *,
@@ -51,6 +61,7 @@ def run_crawl(
     for portal in portals:
         crawler = process.create_crawler(FAMILY_SPIDERS[portal.family])  # its own copy of the settings
         if jobdir:
+            drop_unreadable_queue(Path(jobdir) / portal.name)
             crawler.settings.set("JOBDIR", str(Path(jobdir) / portal.name), priority="cmdline")
         process.crawl(crawler, portal=portal.name)
     process.start()

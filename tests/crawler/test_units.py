@@ -18,6 +18,7 @@ from crawler.extract import attachment_urls, may_link_attachments, true_encoding
 from crawler.items import DocumentItem
 from crawler.middlewares import blocked_reason
 from crawler.pipelines import StorePipeline
+from crawler.run import drop_unreadable_queue
 from crawler.spiders.base import report_attachments
 from crawler.store import StoreClient, method
 from crawler.titles import is_report_title, report_year
@@ -170,3 +171,15 @@ def test_a_report_is_archived_when_its_parser_dies(tmp_path: Path, monkeypatch: 
     finally:
         StoreClient.release(crawler)
     assert known is not None and known.sha256 == hashlib.sha256(body).hexdigest()
+
+
+def test_the_queue_of_a_killed_run_is_dropped_and_a_closed_one_kept(tmp_path: Path) -> None:
+    killed, closed = tmp_path / "killed", tmp_path / "closed"
+    for job in (killed, closed):
+        (job / "requests.queue" / "p0").mkdir(parents=True)
+        (job / "requests.queue" / "p0" / "q00000").write_bytes(b"stale records")
+    (closed / "requests.queue" / "active.json").write_text("[0]")
+    drop_unreadable_queue(killed)
+    drop_unreadable_queue(closed)
+    assert not (killed / "requests.queue").exists() and killed.exists()
+    assert (closed / "requests.queue" / "p0" / "q00000").read_bytes() == b"stale records"
