@@ -92,13 +92,19 @@ class ConditionalRequestMiddleware:
             return None
         if not info.get("known_checked"):
             apply_known(request, await self.client.run(method, "known", request.url))
-        if info.get("known_sha256") and info.get("list_unchanged") and self.trust_unchanged_lists:
-            # listed on a list page that has not changed since the report was fetched
+        if listed_unchanged(request, self.trust_unchanged_lists):
             self.stats.inc_value("nianbao/documents/skipped_list_unchanged")
             return Response(request.url, status=304, request=request)
         if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
             self.stats.inc_value("nianbao/documents/conditional_requests")
         return None
+
+
+def listed_unchanged(request: Request, trust_unchanged_lists: bool) -> bool:
+    """A document fetched before, listed on a list page that has not changed since: not
+    requested again when the lists are trusted (crawl --recheck does not trust them)."""
+    info = request.meta.get(META) or {}
+    return trust_unchanged_lists and bool(info.get("known_sha256")) and bool(info.get("list_unchanged"))
 
 
 def apply_known(request: Request, known: Any) -> None:

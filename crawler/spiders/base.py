@@ -122,7 +122,9 @@ class PortalSpider(scrapy.Spider):
 
     async def on_list(self, response: Response) -> AsyncIterator[Any]:
         """A 304 list is read from the archive: its reports known to the store are then not
-        requested again (NIANBAO_TRUST_UNCHANGED_LISTS), the others are."""
+        requested again (NIANBAO_TRUST_UNCHANGED_LISTS), the others are. Such a report is
+        counted unchanged right here rather than scheduled for the downloader middleware to
+        answer 304 (which cost ~0.5 ms per report of a re-crawl)."""
         info = response.meta[META]
         if response.status == 304:
             response = await self.archived_response(response)
@@ -139,7 +141,17 @@ class PortalSpider(scrapy.Spider):
             ]
         )
         for result in results:
+            if isinstance(result, scrapy.Request) and self.listed_unchanged(result):
+                self.inc("documents/skipped_list_unchanged")
+                self.inc("reports/unchanged")
+                self.inc("documents/not_modified")
+                continue
             yield result
+
+    def listed_unchanged(self, request: scrapy.Request) -> bool:
+        from crawler.middlewares import listed_unchanged
+
+        return listed_unchanged(request, self.crawler.settings.getbool("NIANBAO_TRUST_UNCHANGED_LISTS"))
 
     async def check_known(self, requests: list[scrapy.Request]) -> None:
         """What the store knows of a page of reports, in one call (else one per request)."""
