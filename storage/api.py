@@ -145,17 +145,6 @@ class Store:
             lambda conn: reports.touch_version(conn, doc.sha256, self.parser_version, utcnow())
         )
 
-    def touch_contents(self, sha256s: list[str]) -> set[str]:
-        """Contents confirmed unchanged without fetching them (304, or listed on an unchanged list
-        page): move last_seen of their versions and reports, in one transaction. Returns those not
-        parsed by the current parser (`nianbao reparse` parses them from the archive)."""
-        if not sha256s:
-            return set()
-        touched = self._write(
-            lambda conn: reports.touch_versions(conn, sha256s, self.parser_version, utcnow())
-        )
-        return set(sha256s) - {sha256 for sha256, _, _ in touched}
-
     def upsert_portal(
         self,
         name: str,

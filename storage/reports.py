@@ -364,33 +364,20 @@ def _becomes_current(
 def touch_version(conn: Connection, sha256: str, parser_version: str, now: datetime) -> UpsertCounts | None:
     """The content was parsed by this parser already: move last_seen only (of the version, which
     its facts share, and of the report). None if it was not."""
-    touched = touch_versions(conn, [sha256], parser_version, now)
-    if not touched:
+    version = conn.execute(
+        select(versions.c.id, versions.c.report_id, versions.c.fact_count).where(
+            versions.c.sha256 == sha256, versions.c.parser_version == parser_version
+        )
+    ).first()
+    if version is None:
         return None
-    _, report_id, version_id = touched[0]
-    if report_id is None:
+    conn.execute(update(versions).where(versions.c.id == version.id).values(last_seen=now))
+    if version.report_id is None:
         return UpsertCounts()
+    conn.execute(update(reports).where(reports.c.id == version.report_id).values(last_seen=now))
     attributed = conn.execute(
         select(func.count())
         .select_from(facts)
-        .where(facts.c.report_id == report_id, facts.c.version_id == version_id)
+        .where(facts.c.report_id == version.report_id, facts.c.version_id == version.id)
     ).scalar_one()
     return UpsertCounts(unchanged=attributed, reports_unchanged=1)
-
-
-def touch_versions(
-    conn: Connection, sha256s: list[str], parser_version: str, now: datetime
-) -> list[tuple[str, int | None, int]]:
-    """Contents seen again: move last_seen of their versions by this parser and of their reports.
-    Returns (sha256, report id, version id) of each version found; a content without one is
-    not in the list (not parsed by this parser yet)."""
-    touched = conn.execute(
-        update(versions)
-        .where(versions.c.sha256.in_(sha256s), versions.c.parser_version == parser_version)
-        .values(last_seen=now)
-        .returning(versions.c.sha256, versions.c.report_id, versions.c.id)
-    ).all()
-    report_ids = sorted({report_id for _, report_id, _ in touched if report_id is not None})
-    if report_ids:
-        conn.execute(update(reports).where(reports.c.id.in_(report_ids)).values(last_seen=now))
-    return [(sha256, report_id, version_id) for sha256, report_id, version_id in touched]

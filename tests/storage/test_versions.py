@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
-
 from pipelines.parse import parse_bytes
 from storage.api import Store
 from storage.db import read_connection, utcnow
@@ -151,27 +149,3 @@ def test_vanished_or_empty_page_does_not_erase_facts(store: Store, seed_dir: Pat
     with read_connection(store.engine) as conn:
         current = conn.execute(reports.select().where(reports.c.agency == SEED_000_AGENCY)).one()
     assert current.source_url == file_url(seed_dir / "000_2f0f6d62f86fde55.txt")
-
-
-def test_contents_confirmed_unchanged_move_last_seen_only(store: Store, seed_dir: Path) -> None:
-    ingest(store, [str(seed_dir)])
-    before = fact_snapshot(store)
-    with read_connection(store.engine) as conn:
-        known = dict(conn.execute(select(versions.c.sha256, versions.c.last_seen)).all())
-    confirmed = sorted(known)[:2]
-
-    assert store.touch_contents([*confirmed, "0" * 64]) == {"0" * 64}  # never parsed: left to reparse
-
-    with read_connection(store.engine) as conn:
-        after = dict(conn.execute(select(versions.c.sha256, versions.c.last_seen)).all())
-        report_seen = conn.execute(
-            select(reports.c.last_seen > reports.c.first_seen)
-            .join(versions, versions.c.id == reports.c.current_version_id)
-            .order_by(versions.c.sha256)
-        ).scalars()
-        assert list(report_seen) == [sha in confirmed for sha in sorted(known)]
-    assert [sha for sha in known if after[sha] > known[sha]] == confirmed
-    assert fact_snapshot(store) == before
-    assert count(store, FACTS_SEEN, versions.c.last_seen > facts.c.first_seen) == 400
-    store.parser_version = "next"
-    assert store.touch_contents(confirmed) == set(confirmed)  # not parsed by this parser yet
