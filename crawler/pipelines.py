@@ -34,7 +34,7 @@ PARSE_FAILED = ("error", "unsupported")
 T = TypeVar("T")
 
 
-def parse_pickled(body: bytes, source: str) -> bytes:
+def parse_pickled(body: bytes, source: str, listed_title: str | None) -> bytes:
     """Parse in the parser process and hand back the pickled ParseResult: the crawler process
     only passes the bytes on to the store process (unpickling ~200 facts there and pickling
     them again cost ~1 ms per report, on the process that runs the reactor)."""
@@ -42,7 +42,8 @@ def parse_pickled(body: bytes, source: str) -> bytes:
     # for importing the parser (~0.1 s of start-up) when parsing runs on a thread.
     from pipelines.parse import parse_bytes
 
-    return pickle.dumps(parse_bytes(body, source), protocol=pickle.HIGHEST_PROTOCOL)
+    result = parse_bytes(body, source, listed_title=listed_title)  # a scan names no agency or year
+    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def needs_parse(item: DocumentItem) -> bool:
@@ -174,9 +175,10 @@ class StorePipeline:
     async def parse(self, item: DocumentItem) -> bytes:
         started = time.perf_counter()
         try:
+            args = (item.body, item.final_url, item.title)
             if self.parser is None:
-                return await run_in_thread(parse_pickled, item.body, item.final_url)
-            return await asyncio.wrap_future(self.parser.submit(parse_pickled, item.body, item.final_url))
+                return await run_in_thread(parse_pickled, *args)
+            return await asyncio.wrap_future(self.parser.submit(parse_pickled, *args))
         finally:
             self.stats.inc_value("nianbao/seconds/parse", time.perf_counter() - started)
 

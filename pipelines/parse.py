@@ -11,7 +11,7 @@ import os
 
 from pipelines.document import Extracted
 from pipelines.lines import text_lines
-from pipelines.metadata import find_published, find_title
+from pipelines.metadata import find_published, find_title, match_title
 from pipelines.model import ParseResult
 from pipelines.sections import split_sections
 from pipelines.sniff import BINARY, DOCX, EMPTY, HTML, IMAGE, MARKDOWN, PDF, TEXT, decode, sniff
@@ -65,8 +65,20 @@ _UNSUPPORTED = {
 }
 
 
-def parse_bytes(data: bytes, source: str) -> ParseResult:
-    """Parse a document's bytes; `source` names it in the result (a path or URL)."""
+def parse_bytes(data: bytes, source: str, *, listed_title: str | None = None) -> ParseResult:
+    """Parse a document's bytes; `source` names it in the result (a path or URL). `listed_title`
+    is the title its portal lists it under: used only when the document names no agency and
+    year itself (a scan, a bare table), and the messages say so."""
+    result = _parse_document(data, source)
+    if listed_title and result.agency is None and result.year is None:
+        title = match_title(listed_title)
+        if title is not None:
+            result.agency, result.year, result.title = title.agency, title.year, result.title or title.text
+            result.messages.append(f"agency and year from the portal's listing title: {listed_title}")
+    return result
+
+
+def _parse_document(data: bytes, source: str) -> ParseResult:
     if len(data) > MAX_BYTES:
         return ParseResult(
             source, "error", messages=[f"{len(data)} bytes: larger than {MAX_BYTES}, not parsed"]

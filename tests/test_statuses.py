@@ -58,6 +58,23 @@ def test_scanned_pdf():
     result = parse_bytes(render_scanned_pdf(), "scan.pdf")
     assert result.status == "scanned"
     assert any("OCR" in m for m in result.messages)
+    assert (result.agency, result.year) == (None, None)
+
+
+def test_a_scan_takes_agency_and_year_from_its_listing_title_and_says_so():
+    listed = "周口市人民政府2023年度政府信息公开工作年度报告"
+    result = parse_bytes(render_scanned_pdf(), "scan.pdf", listed_title=listed)
+    assert (result.status, result.agency, result.year) == ("scanned", "周口市人民政府", 2023)
+    assert result.facts == []
+    assert result.messages[-1] == f"agency and year from the portal's listing title: {listed}"
+    notice = parse_bytes(render_scanned_pdf(), "scan.pdf", listed_title="关于做好2023年度报告编制工作的通知")
+    assert (notice.agency, notice.year) == (None, None)  # a lookalike title names no report
+
+
+def test_a_listing_title_never_overrides_the_documents_own():
+    listed = parse_bytes(SEED_000, "000.txt", listed_title="某县人民政府2019年政府信息公开工作年度报告")
+    assert (listed.agency, listed.year) == ("新郑市人民政府办公室", 2024)
+    assert listed.messages == parse_bytes(SEED_000, "000.txt").messages
 
 
 def test_truncated_pdf_is_an_error_not_a_crash():

@@ -67,6 +67,9 @@ def test_every_family_then_incremental(mirror: Mirror, workspace: Workspace) -> 
     assert first["mirror-pingdingshan"]["lists_read"] == 2  # embedded group + one dataproxy group
     scanned = [r for r in mirror.portals["mirror-zhoukou"].reports if r.kind == "scanned"]
     assert first["mirror-zhoukou"]["scanned"] == len(scanned) > 0
+    # a scan names no agency or year: its report row comes from the listing title, status scanned
+    sql = "select status from reports where agency = ? and year = ?"
+    assert [workspace.query(sql, r.agency, r.year) for r in scanned] == [[("scanned",)]] * len(scanned)
 
     # facts stored equal the generated report's, whichever title variant the portal printed
     checked = 0
