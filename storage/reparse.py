@@ -58,6 +58,7 @@ class Candidate:
     fetched_at: datetime
     is_current: bool
     first_version: int
+    title: str | None  # of the newest version: a scan's came from its portal's listing
 
 
 def candidates(
@@ -71,6 +72,7 @@ def candidates(
             versions.c.document_id,
             versions.c.parser_version,
             versions.c.report_id,
+            versions.c.title,
             reports.c.agency,
             reports.c.year,
             reports.c.current_version_id,
@@ -93,7 +95,9 @@ def candidates(
             continue
         is_current = any(r.id == r.current_version_id for r in rows_of_content)
         first = rows_of_content[0]
-        chosen.append(Candidate(sha, first.document_id, first.url, first.fetched_at, is_current, first.id))
+        chosen.append(
+            Candidate(sha, first.document_id, first.url, first.fetched_at, is_current, first.id, newest.title)
+        )
     return sorted(chosen, key=lambda c: (c.is_current, c.first_version))
 
 
@@ -111,7 +115,9 @@ def reparse(
     for item in todo:
         body = store.read(item.sha256)
         doc = ArchivedDocument(item.document_id, item.sha256, item.url, item.fetched_at, is_new_content=False)
-        counts = store.store_parse(doc, parse_bytes(body, item.url))
+        # The title stored before stands in for the listing title a crawl had: a document that
+        # names no agency or year (a scan) keeps the report it was listed as.
+        counts = store.store_parse(doc, parse_bytes(body, item.url, listed_title=item.title))
         report(f"{item.url} ({item.sha256[:12]}): {counts.summary()}")
         total += counts
     return total, len(todo)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
+from mirror.render import render_scanned_pdf
 from pipelines.parse import parse_bytes
 from storage.api import Store
 from storage.db import read_connection, utcnow
@@ -149,3 +152,21 @@ def test_vanished_or_empty_page_does_not_erase_facts(store: Store, seed_dir: Pat
     with read_connection(store.engine) as conn:
         current = conn.execute(reports.select().where(reports.c.agency == SEED_000_AGENCY)).one()
     assert current.source_url == file_url(seed_dir / "000_2f0f6d62f86fde55.txt")
+
+
+def test_reparse_keeps_the_report_a_scan_was_listed_as(store: Store) -> None:
+    body = render_scanned_pdf()
+    doc = store.archive(url="https://www.zhoukou.gov.cn/ndbg/2023.pdf", body=body)
+    listed = "周口市人民政府2023年度政府信息公开工作年度报告"
+    first = store.store_parse(doc, parse_bytes(body, doc.url, listed_title=listed))
+    assert (first.reports_inserted, first.versions_inserted) == (1, 1)
+
+    counts, parsed = reparse(store)
+    assert (parsed, counts.reports_unchanged, counts.versions_inserted) == (1, 1, 0)
+    with read_connection(store.engine) as conn:
+        rows = conn.execute(
+            select(
+                reports.c.agency, reports.c.year, reports.c.status, versions.c.report_id == reports.c.id
+            ).join(versions, versions.c.id == reports.c.current_version_id)
+        ).all()
+    assert [tuple(r) for r in rows] == [("周口市人民政府", 2023, "scanned", True)]
