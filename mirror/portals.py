@@ -301,16 +301,29 @@ def sitesources_paths(site: str, column: str) -> PathFor:
 
 
 class GkmlptSite(PortalSite):
-    """GET /gkmlpt/api/all/<cat>?page=N -> {"articles": [...], "total": N}."""
+    """GET /gkmlpt/api/all/<cat>?page=N -> {"articles": [...], "total": N}; with `post_only`, the
+    API answers POST with the page in the form, and 405 to anything else."""
 
-    def __init__(self, title: str, entries: Sequence[Entry], *, cat: int, per_page: int = 10, **kw) -> None:
+    def __init__(
+        self,
+        title: str,
+        entries: Sequence[Entry],
+        *,
+        cat: int,
+        per_page: int = 10,
+        post_only: bool = False,
+        **kw,
+    ) -> None:
         super().__init__(title, entries, **kw)
         self.api = f"/gkmlpt/api/all/{cat}"
         self.pages = chunks(self.entries, per_page)
+        self.post_only = post_only
 
     def dynamic(self, request: MirrorRequest) -> Reply | None:
         if request.path != self.api:
             return None
+        if self.post_only and request.method != "POST":
+            return Reply(body=b"method not allowed", status=405, content_type="text/plain")
         n = int(request.params.get("page") or 1)
         items = self.pages[n - 1] if 1 <= n <= len(self.pages) else []
         articles = [
@@ -333,6 +346,32 @@ def gkmlpt_paths(cat: int) -> PathFor:
         return f"/gkmlpt/content/2/{cat}/post_{600000 + index}.html", att
 
     return path_for
+
+
+def gkmlpt_portal(name: str, *, post: bool = False) -> MirrorPortal:
+    """广州市's gkmlpt column (JSON list API); `post`: the API answers POST (page in the form) only."""
+    cat = 2391
+    entries = _entries(
+        name,
+        gkmlpt_paths(cat),
+        agencies=["广州市人民政府"],
+        years=_years(2016, 2025),
+        kinds=["html", "pdf"],
+        region="广州市",
+    )
+    return MirrorPortal(
+        name,
+        "广州市人民政府",
+        "city",
+        "广州市",
+        "gkmlpt",
+        GkmlptSite("广州市人民政府", entries, cat=cat, per_page=5, post_only=post),
+        f"/gkmlpt/api/all/{cat}" if post else f"/gkmlpt/api/all/{cat}?page=1",
+        "2016-2025",
+        province="广东省",
+        options={"method": "POST"} if post else {},
+        comments=["gkmlpt JSON list API (广东 family), here for the family's coverage"],
+    )
 
 
 # --- static, one page per year ---------------------------------------------------------------
@@ -632,28 +671,7 @@ def build_mirror() -> list[MirrorPortal]:
         )
     )
 
-    entries = _entries(
-        "mirror-guangzhou",
-        gkmlpt_paths(2391),
-        agencies=["广州市人民政府"],
-        years=_years(2016, 2025),
-        kinds=["html", "pdf"],
-        region="广州市",
-    )
-    portals.append(
-        MirrorPortal(
-            "mirror-guangzhou",
-            "广州市人民政府",
-            "city",
-            "广州市",
-            "gkmlpt",
-            GkmlptSite("广州市人民政府", entries, cat=2391, per_page=5),
-            "/gkmlpt/api/all/2391?page=1",
-            "2016-2025",
-            province="广东省",
-            comments=["gkmlpt JSON list API (广东 family), here for the family's coverage"],
-        )
-    )
+    portals.append(gkmlpt_portal("mirror-guangzhou"))
 
     column = "/zwgk/ndbg/"
     entries = _entries(

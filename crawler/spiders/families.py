@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -166,6 +166,10 @@ class GkmlptSpider(PortalSpider):
 
     name = "gkmlpt"
     family = "gkmlpt"
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:  # page 1 too goes the way the API takes (GET or POST)
+            yield self.page_request(url, 1).replace(dont_filter=True)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         data = json.loads(response.text)
