@@ -8,6 +8,7 @@ Callers pass module-level functions `fn(store, *args)`, which work the same in b
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import threading
 from collections.abc import Callable
@@ -50,6 +51,9 @@ def _open_worker_store(db_url: str | None, archive_dir: str | None) -> None:
 
     exit_with_parent()
     _WORKER_STORE = Store(url=db_url, archive_dir=archive_dir)
+    # What the imports and the opening built lives as long as the process: frozen, it is not
+    # walked again by each full collection during the crawl and at the process's exit.
+    gc.freeze()
 
 
 def _in_worker(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -97,17 +101,29 @@ class StoreClient:
         client = getattr(crawler, cls.ATTR, None)
         if client is None:
             settings = crawler.settings
-            key: Key = (
+            client = cls.shared(
                 settings.get("NIANBAO_DB_URL"),
                 settings.get("NIANBAO_ARCHIVE_DIR"),
                 settings.getbool("NIANBAO_STORE_PROCESS"),
             )
-            client = _SHARED.get(key)
-            if client is None:
-                client = _SHARED[key] = cls(*key)
             client.users += 1
             setattr(crawler, cls.ATTR, client)
         return client
+
+    @classmethod
+    def shared(cls, db_url: str | None, archive_dir: str | None, use_process: bool) -> StoreClient:
+        """The process's client of this database and archive, started on first use. A run
+        starts it before importing Scrapy (crawler.run), so that the store process's start-up
+        overlaps with Scrapy's; its crawlers then find it here."""
+        key: Key = (db_url, archive_dir, use_process)
+        client = _SHARED.get(key)
+        if client is None:
+            client = _SHARED[key] = cls(*key)
+        return client
+
+    @property
+    def key(self) -> Key:
+        return (self.db_url, self.archive_dir, self.use_process)
 
     @classmethod
     def release(cls, crawler: Crawler) -> None:
@@ -116,9 +132,14 @@ class StoreClient:
             return
         delattr(crawler, cls.ATTR)
         client.users -= 1
-        if client.users <= 0:
-            _SHARED.pop((client.db_url, client.archive_dir, client.use_process), None)
-            client.close()
+        client.close_if_unused()
+
+    def close_if_unused(self) -> None:
+        """Close the client once no crawler uses it (also one started for a run whose crawlers
+        asked for another database, or that failed before any crawler asked)."""
+        if self.users <= 0 and _SHARED.get(self.key) is self:
+            del _SHARED[self.key]
+            self.close()
 
     def _thread_store(self) -> Store:
         with self._lock:
