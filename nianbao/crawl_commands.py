@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _storage_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the database")
+    parser.add_argument("--db", "--database", dest="db", metavar="URL", help="SQLAlchemy URL of the database")
     parser.add_argument("--archive", metavar="DIR", help="WARC archive directory")
 
 

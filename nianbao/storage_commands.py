@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 
 def _common(parser: argparse.ArgumentParser, *, archive: bool = True) -> None:
-    parser.add_argument("--database", metavar="URL", help="SQLAlchemy URL (default: $NIANBAO_DATABASE_URL)")
+    help_text = "SQLAlchemy URL (default: $NIANBAO_DATABASE_URL)"
+    parser.add_argument("--database", "--db", dest="database", metavar="URL", help=help_text)
     if archive:
         parser.add_argument("--archive", metavar="DIR", help="WARC archive directory (default: data/archive)")
 
