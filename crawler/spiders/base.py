@@ -143,10 +143,13 @@ class PortalSpider(scrapy.Spider):
         for result in results:
             if isinstance(result, scrapy.Request) and self.listed_unchanged(result):
                 self.inc("documents/skipped_list_unchanged")
-                self.inc("reports/unchanged")
-                self.inc("documents/not_modified")
+                self.count_unchanged_report()
                 continue
             yield result
+
+    def count_unchanged_report(self) -> None:
+        self.inc("reports/unchanged")
+        self.inc("documents/not_modified")
 
     def listed_unchanged(self, request: scrapy.Request) -> bool:
         from crawler.middlewares import listed_unchanged
@@ -252,8 +255,7 @@ class PortalSpider(scrapy.Spider):
     def parse_report(self, response: Response) -> Iterator[Any]:
         info = response.meta[META]
         if response.status == 304:
-            self.inc("reports/unchanged")
-            self.inc("documents/not_modified")
+            self.count_unchanged_report()
             return
         found = report_attachments(response)
         yield self.document_item(response, has_attachments=bool(found))
