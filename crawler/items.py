@@ -23,4 +23,5 @@ class DocumentItem:
     year: int | None = None  # from the listed title
     has_attachments: bool = False  # a report page that only points at its attachments
     known_sha256: str | None = None  # sha256 of the previous fetch of this url
+    page_unchanged: bool = False  # an attachment of a report page that answered 304
     extra: dict[str, str] = field(default_factory=dict)

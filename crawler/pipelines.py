@@ -195,6 +195,10 @@ class StorePipeline:
         self.stats.inc_value(f"nianbao/documents/{record['change']}")
         if item.role == "report":
             self.stats.inc_value(f"nianbao/reports/{record['change']}")
+        elif item.page_unchanged and record["change"] == "changed":
+            # The report, counted unchanged when its page answered 304, changed in its file.
+            self.stats.inc_value("nianbao/reports/unchanged", -1)
+            self.stats.inc_value("nianbao/reports/changed")
         if record["parse_status"]:
             self.stats.inc_value(f"nianbao/parse/{record['parse_status']}")
         if record["parse_status"] in PARSE_FAILED and not item.has_attachments:

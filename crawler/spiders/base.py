@@ -252,14 +252,24 @@ class PortalSpider(scrapy.Spider):
 
     # --- reports and attachments -------------------------------------------------------------
 
-    def parse_report(self, response: Response) -> Iterator[Any]:
-        info = response.meta[META]
+    async def parse_report(self, response: Response) -> AsyncIterator[Any]:
         if response.status == 304:
             self.count_unchanged_report()
+            # A file can be replaced behind an unchanged page: the page's attachments are asked
+            # for again (conditionally: an unchanged one answers 304).
+            archived = await self.archived_response(response)
+            for request in self.attachment_requests(archived, report_attachments(archived)):
+                request.meta[META]["page_unchanged"] = True
+                yield request
             return
         found = report_attachments(response)
         yield self.document_item(response, has_attachments=bool(found))
-        for url in found:
+        for request in self.attachment_requests(response, found):
+            yield request
+
+    def attachment_requests(self, response: Response, urls: list[str]) -> Iterator[scrapy.Request]:
+        info = response.meta[META]
+        for url in urls:
             self.inc("attachments/found")
             meta = {META: {**info, "role": "attachment", "known_sha256": None, "known_checked": False}}
             yield scrapy.Request(url, callback=self.parse_attachment, errback=self.document_failed, meta=meta)
@@ -288,6 +298,7 @@ class PortalSpider(scrapy.Spider):
             year=info.get("year"),
             has_attachments=has_attachments,
             known_sha256=info.get("known_sha256"),
+            page_unchanged=bool(info.get("page_unchanged")),
         )
 
     def document_failed(self, failure: Failure) -> None:

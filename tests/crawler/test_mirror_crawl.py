@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mirror.corpus import article_body, spec_for
+from mirror.corpus import article_body, attachment_body, spec_for
 from mirror.portals import MirrorPortal, build_bench_mirror
 from mirror.server import Reply
 from tests.crawler.conftest import Mirror, Workspace, start_mirror
@@ -133,10 +133,20 @@ def test_every_family_then_incremental(mirror: Mirror, workspace: Workspace) -> 
     target = henan.reports[0]
     corrected = article_body(target) + "<!-- 更正 -->".encode()
     henan.site.routes[target.article_path] = lambda _req: Reply(body=corrected)  # type: ignore[union-attr]
+    # ... and a PDF replaced in place behind its unchanged report page
+    filed = next(r for r in henan.reports if r.kind == "pdf")
+    pdf, pdf_type = attachment_body(filed)
+    replaced = Reply(body=pdf + b"\n% corrected\n", content_type=pdf_type)
+    henan.site.routes[filed.attachment_path] = lambda _req: replaced  # type: ignore[union-attr,index]
     trusted = workspace.crawl(mirror, ["mirror-henan"])["mirror-henan"]
     assert trusted["changed"] == 0 and trusted["unchanged"] == len(henan.reports)
+    mirror.server.hits["mirror-henan"].clear()
     recheck = workspace.crawl(mirror, ["mirror-henan"], NIANBAO_TRUST_UNCHANGED_LISTS=False)["mirror-henan"]
-    assert recheck["changed"] == 1 and recheck["unchanged"] == len(henan.reports) - 1
+    assert recheck["changed"] == 2 and recheck["unchanged"] == len(henan.reports) - 2
+    pdf_hits = [h for h in mirror.server.hits["mirror-henan"] if h.target.endswith(".pdf")]
+    pdfs = [r for r in henan.reports if r.kind == "pdf"]
+    assert len(pdf_hits) == len(pdfs) and all(h.conditional for h in pdf_hits)
+    assert sorted(h.status for h in pdf_hits) == [200] + [304] * (len(pdfs) - 1)
 
 
 def test_unchanged_reports_from_a_server_without_conditional_requests(
