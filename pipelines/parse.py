@@ -74,7 +74,8 @@ def parse_bytes(data: bytes, source: str, *, listed_title: str | None = None) ->
         title = match_title(listed_title)
         if title is not None:
             result.agency, result.year, result.title = title.agency, title.year, result.title or title.text
-            result.messages.append(f"agency and year from the portal's listing title: {listed_title}")
+            # title.text, not the listing as printed: a reparse, given the stored title, says the same
+            result.messages.append(f"agency and year from the portal's listing title: {title.text}")
     return result
 
 

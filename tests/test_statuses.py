@@ -63,7 +63,7 @@ def test_scanned_pdf():
 
 def test_a_scan_takes_agency_and_year_from_its_listing_title_and_says_so():
     listed = "周口市人民政府2023年度政府信息公开工作年度报告"
-    result = parse_bytes(render_scanned_pdf(), "scan.pdf", listed_title=listed)
+    result = parse_bytes(render_scanned_pdf(), "scan.pdf", listed_title=f" {listed} ")
     assert (result.status, result.agency, result.year) == ("scanned", "周口市人民政府", 2023)
     assert result.facts == []
     assert result.messages[-1] == f"agency and year from the portal's listing title: {listed}"

@@ -157,10 +157,12 @@ def test_vanished_or_empty_page_does_not_erase_facts(store: Store, seed_dir: Pat
 def test_reparse_keeps_the_report_a_scan_was_listed_as(store: Store) -> None:
     body = render_scanned_pdf()
     doc = store.archive(url="https://www.zhoukou.gov.cn/ndbg/2023.pdf", body=body)
-    listed = "周口市人民政府2023年度政府信息公开工作年度报告"
+    listed = "周口市人民政府 2023年度政府信息公开工作年度报告"  # as printed, with a space
     first = store.store_parse(doc, parse_bytes(body, doc.url, listed_title=listed))
     assert (first.reports_inserted, first.versions_inserted) == (1, 1)
 
+    with read_connection(store.engine) as conn:
+        messages = conn.execute(select(versions.c.messages)).scalar_one()
     counts, parsed = reparse(store)
     assert (parsed, counts.reports_unchanged, counts.versions_inserted) == (1, 1, 0)
     with read_connection(store.engine) as conn:
@@ -169,4 +171,5 @@ def test_reparse_keeps_the_report_a_scan_was_listed_as(store: Store) -> None:
                 reports.c.agency, reports.c.year, reports.c.status, versions.c.report_id == reports.c.id
             ).join(versions, versions.c.id == reports.c.current_version_id)
         ).all()
+        assert conn.execute(select(versions.c.messages)).scalar_one() == messages
     assert [tuple(r) for r in rows] == [("周口市人民政府", 2023, "scanned", True)]
