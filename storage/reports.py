@@ -365,7 +365,7 @@ def touch_version(conn: Connection, sha256: str, parser_version: str, now: datet
     """The content was parsed by this parser already: move last_seen only (of the version, which
     its facts share, and of the report). None if it was not."""
     version = conn.execute(
-        select(versions.c.id, versions.c.report_id, versions.c.fact_count).where(
+        select(versions.c.id, versions.c.report_id).where(
             versions.c.sha256 == sha256, versions.c.parser_version == parser_version
         )
     ).first()
