@@ -1,15 +1,16 @@
-"""The per-portal summary a run ends with (and the portal's state in the database)."""
+"""The per-portal summary a crawl ends with (kept on the crawler for the run to collect), and the
+portal's state in the database."""
 
 from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from crawler.store import StoreClient, method
+from crawler.store_access import in_store_now
+from storage.api import Store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -44,7 +45,6 @@ def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dic
         "changed": n("reports/changed"),
         "unchanged": n("reports/unchanged"),
         "failed": n("reports/failed") + n("attachments/failed"),
-        "scanned": n("parse/scanned"),  # image-only documents: archived, not parseable without OCR
         "lookalikes_skipped": n("listings/lookalike_skipped"),
         "duplicates_skipped": n("listings/duplicate"),
         "documents_new": n("documents/new"),
@@ -64,10 +64,10 @@ def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dic
 
 
 class PortalSummary:
+    ATTR = "nianbao_summary"  # where the crawler keeps its summary once closed
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.client = StoreClient.for_crawler(crawler)
-        self.summary_file = crawler.settings.get("NIANBAO_SUMMARY_FILE")
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -77,9 +77,9 @@ class PortalSummary:
 
     def spider_opened(self, spider: Any) -> None:
         portal = spider.portal
-        self.client.run_blocking(
-            method,
-            "upsert_portal",
+        in_store_now(
+            self.crawler,
+            Store.upsert_portal,
             portal.name,
             level=portal.level,
             region=portal.region,
@@ -88,16 +88,11 @@ class PortalSummary:
         )
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        try:
-            summary = build_summary(self.crawler.stats.get_stats(), spider, reason)
-            for key in ("lists_read", "reports_found", "new", "changed", "unchanged", "failed"):
-                self.crawler.stats.set_value(f"nianbao/summary/{key}", summary[key])
-            self.client.run_blocking(
-                method, "record_portal_state", spider.portal.name, blocked=spider.blocked_reason
-            )
-            logger.info("summary %s", json.dumps(summary, ensure_ascii=False))
-            if self.summary_file:
-                with Path(self.summary_file).open("a", encoding="utf-8") as out:
-                    out.write(json.dumps(summary, ensure_ascii=False) + "\n")
-        finally:
-            StoreClient.release(self.crawler)
+        summary = build_summary(self.crawler.stats.get_stats(), spider, reason)
+        for key in ("lists_read", "reports_found", "new", "changed", "unchanged", "failed"):
+            self.crawler.stats.set_value(f"nianbao/summary/{key}", summary[key])
+        in_store_now(
+            self.crawler, Store.record_portal_state, spider.portal.name, blocked=spider.blocked_reason
+        )
+        logger.info("summary %s", json.dumps(summary, ensure_ascii=False))
+        setattr(self.crawler, self.ATTR, summary)

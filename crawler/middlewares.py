@@ -11,7 +11,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
 from crawler.extract import true_encoding
-from crawler.store import StoreClient, method
+from crawler.store_access import in_store
+from storage.api import Store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -78,7 +79,7 @@ class ConditionalRequestMiddleware:
     """Reports and attachments fetched before go out with If-None-Match / If-Modified-Since."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.client = StoreClient.for_crawler(crawler)
+        self.crawler = crawler
         self.stats = crawler.stats
         self.trust_unchanged_lists = crawler.settings.getbool("NIANBAO_TRUST_UNCHANGED_LISTS")
 
@@ -91,7 +92,7 @@ class ConditionalRequestMiddleware:
         if not info or request.method != "GET":
             return None
         if not info.get("known_checked"):
-            apply_known(request, await self.client.run(method, "known", request.url))
+            apply_known(request, await in_store(self.crawler, Store.known, request.url))
         if listed_unchanged(request, self.trust_unchanged_lists):
             self.stats.inc_value("nianbao/documents/skipped_list_unchanged")
             return Response(request.url, status=304, request=request)

@@ -1,28 +1,22 @@
-"""Run the spiders of several portals in one process and collect their summaries.
+"""The crawl stage: run the spiders of several portals in one process and collect their summaries.
 
-The Twisted reactor starts once per process: callers that need several runs (tests, bench) run
-this in a subprocess (`python -m crawler.run ...`).
+The Twisted reactor starts once per process: callers that need several runs (a worker, tests,
+the bench) run this in a subprocess (`python -m crawler.run ...`).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.store import StoreClient
+    from settings.config import Config
     from settings.registry import PortalConfig
-
-# Settings that say which store a crawler uses (crawler.store.StoreClient.for_crawler).
-STORE_SETTINGS = ("NIANBAO_DB_URL", "NIANBAO_ARCHIVE_DIR", "NIANBAO_STORE_PROCESS")
 
 
 def scrapy_settings(module: str, overrides: dict[str, Any] | None = None) -> Any:
@@ -32,23 +26,6 @@ def scrapy_settings(module: str, overrides: dict[str, Any] | None = None) -> Any
     settings.setmodule(module, priority="project")
     settings.update(overrides or {}, priority="cmdline")
     return settings
-
-
-def start_store(settings_module: str, overrides: dict[str, Any]) -> StoreClient | None:
-    """Start the run's store client (its process imports storage and opens the database) before
-    Scrapy is imported, so that this overlaps with Scrapy's own start-up. The settings are read
-    as Scrapy will read them (the module's values under the overrides) without importing
-    Scrapy; None when they are not plain values (the crawlers then start the client)."""
-    from crawler.store import StoreClient
-
-    module = importlib.import_module(settings_module)
-    db_url, archive_dir, use_process = (
-        overrides[name] if name in overrides else getattr(module, name, None) for name in STORE_SETTINGS
-    )
-    plain = isinstance(db_url, str | None) and isinstance(archive_dir, str | None)
-    if not (plain and isinstance(use_process, bool)):
-        return None
-    return StoreClient.shared(db_url, archive_dir, use_process)
 
 
 def drop_unreadable_queue(job: Path) -> None:
@@ -61,78 +38,97 @@ def drop_unreadable_queue(job: Path) -> None:
         shutil.rmtree(queue)
 
 
-def run_crawl(
+def failed_summary(portal: PortalConfig, error: str) -> dict[str, Any]:
+    """The summary of a portal whose crawler could not run at all."""
+    return {
+        "portal": portal.name,
+        "title": portal.title,
+        "family": portal.family,
+        "status": "error",
+        "error": True,
+        "problem": error,
+        "finish_reason": "error",
+    }
+
+
+def crawl_portals(
     portals: Sequence[PortalConfig],
+    config: Config,
     *,
     settings_module: str = "settings.prod",
     overrides: dict[str, Any] | None = None,
-    jobdir: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Crawl `portals` (all concurrently, one crawler each) and return one summary per portal.
+    """Crawl `portals` (all concurrently, one crawler each); one summary per portal, in order.
 
-    With `jobdir`, each portal keeps its scheduler queue in <jobdir>/<portal>: a killed run
-    resumes from it; a run that finishes removes it so the next run starts from the lists.
+    Each portal keeps its scheduler queue in <jobdir>/<portal>: a killed run resumes from it; a
+    run that finishes removes it so the next run starts from the lists.
     """
-    summary_fd, summary_path = tempfile.mkstemp(prefix="nianbao-summary-", suffix=".jsonl")
-    os.close(summary_fd)
-    overrides = {**(overrides or {}), "NIANBAO_SUMMARY_FILE": summary_path}
-    store = start_store(settings_module, overrides)
-    try:
-        crawl(portals, scrapy_settings(settings_module, overrides), jobdir)
-    finally:
-        if store is not None:
-            store.close_if_unused()
-    lines = Path(summary_path).read_text(encoding="utf-8").splitlines()
-    os.unlink(summary_path)
-    summaries = [json.loads(line) for line in lines if line.strip()]
-    if jobdir:
-        for summary in summaries:
-            if summary["finish_reason"] == "finished":
-                shutil.rmtree(Path(jobdir) / summary["portal"], ignore_errors=True)
-    order = {p.name: i for i, p in enumerate(portals)}
-    return sorted(summaries, key=lambda s: order.get(s["portal"], 0))
-
-
-def crawl(portals: Sequence[PortalConfig], settings: Any, jobdir: str | None) -> None:
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.extensions import PortalSummary
     from crawler.spiders.families import FAMILY_SPIDERS
 
+    settings = scrapy_settings(settings_module, {**config.scrapy_settings(), **(overrides or {})})
     process = CrawlerProcess(settings)
+    crawlers = []
     for portal in portals:
         crawler = process.create_crawler(FAMILY_SPIDERS[portal.family])  # its own copy of the settings
-        if jobdir:
-            drop_unreadable_queue(Path(jobdir) / portal.name)
-            crawler.settings.set("JOBDIR", str(Path(jobdir) / portal.name), priority="cmdline")
+        job = Path(config.jobdir) / portal.name
+        drop_unreadable_queue(job)
+        crawler.settings.set("JOBDIR", str(job), priority="cmdline")
         process.crawl(crawler, portal=portal.name)
+        crawlers.append((portal, crawler, job))
     process.start()
+    summaries = []
+    for portal, crawler, job in crawlers:
+        summary = getattr(crawler, PortalSummary.ATTR, None)
+        if summary is None:
+            summary = failed_summary(portal, "the crawler did not start (see the log)")
+        elif summary["finish_reason"] == "finished":
+            shutil.rmtree(job, ignore_errors=True)
+        summaries.append(summary)
+    return summaries
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m crawler.run --portals-dir D --portal A --portal B --settings M --set K=V`:
-    prints the summaries as one JSON list (used by tests and the bench from a subprocess)."""
+    """`python -m crawler.run --portal A --portal B [--db URL --archive DIR --portals-dir D
+    --settings M --set K=V]`: the crawl stage alone; prints the summaries as one JSON list."""
     parser = argparse.ArgumentParser(prog="python -m crawler.run")
-    parser.add_argument("--portals-dir")
     parser.add_argument("--portal", action="append", default=[])
-    parser.add_argument("--settings", default="settings.prod")
+    parser.add_argument("--db")
+    parser.add_argument("--archive")
+    parser.add_argument("--portals-dir")
     parser.add_argument("--jobdir")
+    parser.add_argument("--settings", default="settings.prod")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON")
     args = parser.parse_args(argv)
-    # Imported here, not with the module: a spawned worker process imports the main module
-    # again (`python -m crawler.run`), and the registry's pydantic and yaml would delay it.
+    from settings.config import load_config
     from settings.registry import load_portals, select
 
-    overrides: dict[str, Any] = {"NIANBAO_PORTALS_DIR": args.portals_dir}
-    for item in args.set:
+    config = load_config(
+        {
+            "database_url": args.db,
+            "archive": args.archive,
+            "portals_dir": args.portals_dir,
+            "jobdir": args.jobdir,
+        }
+    )
+    portals = select(load_portals(config.portals_dir), names=args.portal)
+    summaries = crawl_portals(portals, config, settings_module=args.settings, overrides=parse_sets(args.set))
+    print(json.dumps(summaries, ensure_ascii=False))
+    return 0
+
+
+def parse_sets(items: Sequence[str]) -> dict[str, Any]:
+    """`KEY=VALUE` Scrapy setting overrides; a VALUE that is JSON (numbers, booleans) is decoded."""
+    out: dict[str, Any] = {}
+    for item in items:
         key, _, value = item.partition("=")
         try:
-            overrides[key] = json.loads(value)
+            out[key] = json.loads(value)
         except json.JSONDecodeError:
-            overrides[key] = value
-    portals = select(load_portals(args.portals_dir), names=args.portal)
-    summaries = run_crawl(portals, settings_module=args.settings, overrides=overrides, jobdir=args.jobdir)
-    print(json.dumps(summaries, ensure_ascii=False))
-    return 1 if any(s["error"] for s in summaries) else 0
+            out[key] = value
+    return out
 
 
 if __name__ == "__main__":

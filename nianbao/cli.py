@@ -19,9 +19,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from settings.config import ConfigError
+    from storage.migrate import SchemaNotCurrent
+
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on usage errors
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (ConfigError, SchemaNotCurrent) as exc:
+        print(f"nianbao {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 590,
     "crawler.middlewares.EncodingFixMiddleware": 600,
 }
-ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {
     "crawler.extensions.PortalSummary": 500,
     # Off above; removed here too, so that they are not even imported (aiohttp: ~0.1 s per run).
@@ -73,14 +73,9 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
-# nianbao settings.
-NIANBAO_PORTALS_DIR = None  # None: settings/portals
-NIANBAO_DB_URL = None  # None: the storage default
-NIANBAO_ARCHIVE_DIR = None
+# nianbao's own settings (database, archive, portals, parse stage) come from settings/config.py
+# under their NIANBAO_* names; these are the crawl's.
 NIANBAO_YEARS = None  # "2008-2024": backfill range (default: the portal's expected years)
 # A report listed on a list page that answered 304 is not requested again when the store knows
 # it (crawl --recheck turns this off to re-validate every report).
 NIANBAO_TRUST_UNCHANGED_LISTS = True
-NIANBAO_PARSE_WORKERS = 1  # parser processes per crawl (0: parse on a thread)
-NIANBAO_STORE_PROCESS = True  # database + WARC writes in their own process (False: threads)
-NIANBAO_SUMMARY_FILE = None  # append one JSON summary per portal (nianbao crawl reads it)

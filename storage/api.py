@@ -1,35 +1,46 @@
-"""`Store`: the one object the crawler, the commands and the tests write and read through.
+"""`Store`: the one object the crawl stage, the parse stage, the commands and the tests write and
+read through.
 
-Thread-safe (one lock: there is one writer), every write is one transaction retried on transient
-database errors. Nothing here deletes a document, a report or a fact.
+Thread-safe (one lock: there is one writer per process). The bytes of a document go to the WARC
+archive once, before the database transaction that indexes them; that transaction, and every
+other write, is retried as a whole on transient database errors, and nothing else is retried
+(one retry boundary). Nothing here deletes a document, a report or a fact. Opening checks that the
+database schema is the code's: only `nianbao db upgrade` migrates.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
-from functools import partial
-from pathlib import Path
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, update
 
-from pipelines.model import ParseResult
-from pipelines.parse import PARSER_VERSION
+from settings.config import Config, archive_path
 from storage import documents as docs
 from storage import reports
-from storage.archive import DEFAULT_MAX_BYTES, ArchiveError, WarcArchive
-from storage.db import DEFAULT_ARCHIVE, make_engine, read_connection, retrying, utcnow
-from storage.documents import ArchivedDocument, KnownDocument
-from storage.migrate import upgrade
+from storage.archive import DEFAULT_MAX_BYTES, ArchiveError, WarcArchive, sha256_hex
+from storage.db import is_database_error, is_transient, make_engine, read_connection, retrying, utcnow
+from storage.documents import ArchivedDocument, Fetched, KnownDocument, PendingDocument
+from storage.migrate import require_head
 from storage.reports import Source, UpsertCounts
 from storage.upsert import upsert_statement
 
-__all__ = ["ArchiveError", "ArchivedDocument", "KnownDocument", "Store", "UpsertCounts"]
+if TYPE_CHECKING:
+    from pipelines.model import ParseResult
 
-ENV_ARCHIVE = "NIANBAO_ARCHIVE_DIR"
+__all__ = [
+    "ArchiveError",
+    "ArchivedDocument",
+    "Fetched",
+    "KnownDocument",
+    "PendingDocument",
+    "Store",
+    "StoreFailure",
+    "UpsertCounts",
+]
+
 T = TypeVar("T")
 
 
@@ -39,27 +50,35 @@ def _naive_utc(when: datetime | None) -> datetime:
     return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
+class StoreFailure(Exception):
+    """One parse of a batch that the database refused (a value it cannot hold, a constraint)."""
+
+
 class Store:
     def __init__(
         self,
-        url: str | None = None,
-        archive_dir: str | None = None,
+        url: str,
+        archive: str,
         *,
-        parser_version: str = PARSER_VERSION,
         max_warc_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
-        """Open (and migrate to the newest schema) the database at `url` (default
-        $NIANBAO_DATABASE_URL or sqlite:///data/nianbao.db) with the WARC archive in `archive_dir`
-        (default $NIANBAO_ARCHIVE_DIR or data/archive)."""
+        """Open the database at `url` (its schema must be at the code's head) with the WARC
+        archive at `archive` (a folder or a file:// URL)."""
         self.engine = make_engine(url)
-        upgrade(self.engine)
-        self.parser_version = parser_version
-        self.archive_dir = Path(archive_dir or os.environ.get(ENV_ARCHIVE) or DEFAULT_ARCHIVE)
-        self.warc = WarcArchive(
-            self.archive_dir, max_bytes=max_warc_bytes, indexed_end=partial(docs.indexed_end, self.engine)
-        )
+        try:
+            require_head(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        self.archive_location = archive
+        self.archive_dir = archive_path(archive)
+        self.warc = WarcArchive(self.archive_dir, max_bytes=max_warc_bytes)
         self._lock = threading.RLock()
         self._writer: Connection | None = None
+
+    @classmethod
+    def open(cls, config: Config) -> Store:
+        return cls(config.database_url, config.archive)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -82,68 +101,78 @@ class Store:
             self._writer = self.engine.connect()
         return self._writer
 
-    def archive(
-        self,
-        *,
-        url: str,
-        body: bytes,
-        status: int = 200,
-        headers: dict[str, str] | None = None,
-        final_url: str | None = None,
-        content_type: str | None = None,
-        fetched_at: datetime | None = None,
-        portal: str | None = None,
-    ) -> ArchivedDocument:
+    def archive(self, fetched: Fetched) -> ArchivedDocument:
         """Keep the document as it arrived (once per distinct content) and record the fetch."""
-        when = _naive_utc(fetched_at)
+        when = _naive_utc(fetched.fetched_at)
+        digest = sha256_hex(fetched.body)
+        with self._lock:
+            with read_connection(self.engine) as conn:
+                known = docs.content_known(conn, digest)
+            written = None
+            if not known:  # written once, outside the retried transaction
+                written = self.warc.write(
+                    url=fetched.url,
+                    body=fetched.body,
+                    fetched_at=when,
+                    status=fetched.status,
+                    headers=fetched.headers,
+                    content_type=fetched.content_type,
+                )
 
-        def work(conn: Connection) -> ArchivedDocument:
-            return docs.archive_document(
-                conn,
-                self.warc,
-                url=url,
-                body=body,
-                fetched_at=when,
-                status=status,
-                headers=dict(headers or {}),
-                final_url=final_url,
-                content_type=content_type,
-                portal_id=docs.portal_id(conn, portal, when) if portal else None,
-            )
+            def work(conn: Connection) -> ArchivedDocument:
+                portal = docs.portal_id(conn, fetched.portal, when) if fetched.portal else None
+                return docs.index_document(
+                    conn, fetched, sha256=digest, written=written, fetched_at=when, portal_id=portal
+                )
 
-        return self._write(work)
+            return self._write(work)
 
-    def store_parse(
-        self,
-        doc: ArchivedDocument,
-        result: ParseResult,
-        *,
-        portal: str | None = None,
-        region: str | None = None,
-    ) -> UpsertCounts:
-        """Upsert the report, version, facts and checks of one parse, in one transaction."""
-        source = Source(doc.document_id, doc.sha256, doc.url)
+    def store_parses(
+        self, parses: Sequence[tuple[PendingDocument, ParseResult]], parser_version: str
+    ) -> list[UpsertCounts | StoreFailure]:
+        """Store several parses in one transaction (group commit), each in its own savepoint:
+        a parse the database refuses is rolled back alone, recorded as a failed parse (so it is
+        not pending any more) and returned as a StoreFailure."""
+        from pipelines.model import ParseResult
 
-        def work(conn: Connection) -> UpsertCounts:
+        def work(conn: Connection) -> list[UpsertCounts | StoreFailure]:
+            portal_ids: dict[str, int] = {}
+            out: list[UpsertCounts | StoreFailure] = []
             now = utcnow()
-            return reports.store_parse(
-                conn,
-                source,
-                result,
-                parser_version=self.parser_version,
-                now=now,
-                portal_id=docs.portal_id(conn, portal, now) if portal else None,
-                region=region,
-            )
+            for doc, result in parses:
+                # each parse its own instant: two versions of one report in a batch supersede
+                # its facts one after the other
+                now = max(utcnow(), now + timedelta(microseconds=1))
+                source = Source(doc.document_id, doc.sha256, doc.url)
+                portal = None
+                if doc.portal:
+                    portal = portal_ids.get(doc.portal) or docs.portal_id(conn, doc.portal, now)
+                    portal_ids[doc.portal] = portal
+                try:
+                    with conn.begin_nested():
+                        out.append(
+                            reports.store_parse(
+                                conn,
+                                source,
+                                result,
+                                parser_version=parser_version,
+                                now=now,
+                                portal_id=portal,
+                                region=doc.region,
+                            )
+                        )
+                except Exception as exc:
+                    if not is_database_error(exc) or is_transient(exc):
+                        raise
+                    cause = getattr(exc, "orig", None) or exc
+                    failure = StoreFailure(f"not stored: {type(cause).__name__}: {cause}")
+                    refused = ParseResult(result.source, "error", kind=result.kind, messages=[str(failure)])
+                    with conn.begin_nested():
+                        reports.store_parse(conn, source, refused, parser_version=parser_version, now=now)
+                    out.append(failure)
+            return out
 
         return self._write(work)
-
-    def touch_known(self, doc: ArchivedDocument) -> UpsertCounts | None:
-        """If this content was parsed by the current parser already, only move last_seen and
-        return the (unchanged) counts; None means it must be parsed."""
-        return self._write(
-            lambda conn: reports.touch_version(conn, doc.sha256, self.parser_version, utcnow())
-        )
 
     def upsert_portal(
         self,
@@ -195,8 +224,22 @@ class Store:
         with read_connection(self.engine) as conn:
             return docs.latest_fetch(conn, url)
 
+    def known_many(self, urls: Sequence[str]) -> dict[str, KnownDocument | None]:
+        with read_connection(self.engine) as conn:
+            return {url: docs.latest_fetch(conn, url) for url in urls}
+
+    def pending(self, parser_version: str, *, after: int = 0, limit: int = 100) -> list[PendingDocument]:
+        """Report documents this parser has still to parse (see documents.pending_documents)."""
+        with read_connection(self.engine) as conn:
+            return docs.pending_documents(conn, parser_version, after=after, limit=limit)
+
+    def is_parsed(self, sha256: str, parser_version: str) -> bool:
+        with read_connection(self.engine) as conn:
+            return reports.version_exists(conn, sha256, parser_version)
+
     def read(self, sha256: str) -> bytes:
-        """The archived bytes with this sha256, exactly as they arrived."""
+        """The archived bytes with this sha256, exactly as they arrived. ArchiveError when the
+        WARC file is not readable here (an archive folder this machine does not share)."""
         with read_connection(self.engine) as conn:
             where = docs.content_location(conn, sha256)
         if where is None:

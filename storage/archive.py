@@ -4,20 +4,19 @@ HTTP(S) fetches become `response` records (status line and headers kept), anythi
 user's file) a `resource` record. Each record is its own gzip member, so a (file, offset, length)
 from the database index reads one document back without scanning the file.
 
-One process writes a file at a time (an exclusive flock). A file is appended to only when the
-database index accounts for every byte in it: after a writer was killed between writing a record
-and committing its index row, the next writer starts a new file and never rewrites the old one.
-Reads check the sha256 of what they return.
+Every writer (one per process, on any machine sharing the archive folder) writes files of its
+own, named after its host and process, and never appends to another's: no two writers share a
+file, and a writer killed between writing a record and committing its index row leaves bytes
+that nobody writes after. Reads check the sha256 of what they return.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import os
+import socket
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.client import responses
@@ -59,17 +58,9 @@ def is_http(url: str) -> bool:
 class WarcArchive:
     """Append documents to WARC files under `directory`; read them back by location."""
 
-    def __init__(
-        self,
-        directory: str | os.PathLike[str],
-        *,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        indexed_end: Callable[[str], int] | None = None,
-    ) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.directory = Path(directory)
         self.max_bytes = max_bytes
-        # How many bytes of a file the database index accounts for (end of its last record).
-        self._indexed_end = indexed_end or (lambda _name: 0)
         self._out: BinaryIO | None = None
         self._name: str | None = None
 
@@ -113,7 +104,6 @@ class WarcArchive:
 
     def close(self) -> None:
         if self._out is not None:
-            fcntl.flock(self._out.fileno(), fcntl.LOCK_UN)
             self._out.close()
         self._out = self._name = None
 
@@ -147,34 +137,14 @@ class WarcArchive:
             return self._out, self._name
         self.close()
         self.directory.mkdir(parents=True, exist_ok=True)
-        for path in sorted(self.directory.glob(f"{PREFIX}*{SUFFIX}"), reverse=True)[:1]:
-            if path.stat().st_size < self.max_bytes and self._open(path, new=False):
-                break
-        else:
-            self._open_new()
-        assert self._out is not None and self._name is not None
-        return self._out, self._name
-
-    def _open_new(self) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-        while not self._open(self.directory / f"{PREFIX}{stamp}-{os.getpid()}{SUFFIX}", new=True):
-            stamp += "x"
-
-    def _open(self, path: Path, *, new: bool) -> bool:
-        """Open `path` for appending if no other process holds it and the index covers all of it."""
-        try:
-            fh = path.open("xb" if new else "r+b")
-        except FileExistsError:
-            return False
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            return False
-        fh.seek(0, os.SEEK_END)
-        if not new and fh.tell() != self._indexed_end(path.name):
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-            fh.close()
-            return False
-        self._out, self._name = fh, path.name
-        return True
+        writer = f"{socket.gethostname()}-{os.getpid()}"
+        for attempt in range(1000):
+            name = f"{PREFIX}{stamp}-{writer}{f'-{attempt}' if attempt else ''}{SUFFIX}"
+            try:
+                self._out = (self.directory / name).open("xb")
+            except FileExistsError:
+                continue
+            self._name = name
+            return self._out, name
+        raise ArchiveError(f"{self.directory}: cannot create a new WARC file")

@@ -1,9 +1,9 @@
-"""Engines, the default database URL, UTC time and the retry of transient database errors."""
+"""Engines, UTC time and the retry of transient database errors (the one retry boundary)."""
 
 from __future__ import annotations
 
 import logging
-import os
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from tenacity import (
     before_sleep_log,
     retry,
@@ -20,9 +20,6 @@ from tenacity import (
     wait_exponential,
 )
 
-DEFAULT_URL = "sqlite:///data/nianbao.db"
-DEFAULT_ARCHIVE = "data/archive"
-ENV_URL = "NIANBAO_DATABASE_URL"
 RETRY_ATTEMPTS = 6
 SQLITE_BUSY_MS = 10_000
 READONLY = "readonly"  # execution option: a read-only transaction (no SQLite write lock)
@@ -40,13 +37,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def database_url(url: str | None = None) -> str:
-    return url or os.environ.get(ENV_URL) or DEFAULT_URL
-
-
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (default: $NIANBAO_DATABASE_URL or the SQLite file under data/)."""
-    parsed = make_url(database_url(url))
+def make_engine(url: str) -> Engine:
+    """An engine for `url` (SQLite: WAL, writers take the lock at BEGIN; PostgreSQL: psycopg 3)."""
+    parsed = make_url(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
@@ -82,18 +75,27 @@ def read_connection(engine: Engine) -> Connection:
     return engine.connect().execution_options(**{READONLY: True})
 
 
+def is_database_error(exc: BaseException) -> bool:
+    """An error of the database or its driver (bulk writes call the driver directly)."""
+    return isinstance(exc, SQLAlchemyError | sqlite3.Error) or type(exc).__module__.startswith("psycopg")
+
+
 def is_transient(exc: BaseException) -> bool:
-    """Locked, deadlock, serialization failure or a lost connection: worth running again."""
-    if not isinstance(exc, DBAPIError):
+    """Locked, deadlock, serialization failure or a lost connection: worth running again. Driver
+    errors count as well as SQLAlchemy's wrapping of them (bulk writes call the driver directly)."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig
+    if not is_database_error(exc):
         return False
-    if exc.connection_invalidated:
-        return True
-    orig = exc.orig
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
-    if sqlstate and (sqlstate in _TRANSIENT_SQLSTATES or sqlstate.startswith("08")):
-        return True
-    message = str(orig).lower()
-    return any(text in message for text in _TRANSIENT_SQLITE)
+    psycopg_error = type(exc).__module__.startswith("psycopg")
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "diag", None), "sqlstate", None)
+    if sqlstate:
+        return sqlstate in _TRANSIENT_SQLSTATES or sqlstate.startswith("08")
+    if psycopg_error:  # no SQLSTATE: the connection itself failed
+        return type(exc).__name__ == "OperationalError"
+    return any(text in str(exc).lower() for text in _TRANSIENT_SQLITE)
 
 
 def retrying(fn: Callable[[], T]) -> T:

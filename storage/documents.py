@@ -1,22 +1,44 @@
-"""The archive index: contents (sha256 -> WARC location) and documents (url + sha256 fetch records)."""
+"""The archive index: contents (sha256 -> WARC location), documents (url + sha256 fetch records)
+and the documents the parse stage has still to parse."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, exists, func, select, update
 
-from storage.archive import WarcArchive, WarcLocation, sha256_hex
-from storage.db import read_connection
-from storage.models import Content, Document, Portal
+from storage.archive import WarcLocation
+from storage.models import Content, Document, Portal, Report, ReportVersion
 from storage.upsert import dialect_insert, upsert_statement
 
 contents = Content.__table__
 documents = Document.__table__
 portals = Portal.__table__
+reports = Report.__table__
+versions = ReportVersion.__table__
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One document as it arrived, with what its crawl knew of it (nothing, for a user's file)."""
+
+    url: str  # as requested or given: the document's identity
+    body: bytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    final_url: str | None = None
+    content_type: str | None = None
+    fetched_at: datetime | None = None  # None: now
+    portal: str | None = None
+    role: str | None = None  # list, report, attachment (None: a user's file or URL)
+    parse: bool = False  # a report for the parse stage
+    listed_title: str | None = None
+    listed_year: int | None = None
+    list_url: str | None = None
+    report_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,61 +62,80 @@ class KnownDocument:
     fetched_at: datetime
 
 
+@dataclass(frozen=True)
+class PendingDocument:
+    """An archived report document and what the parse stage needs to parse and file it."""
+
+    document_id: int
+    sha256: str
+    url: str
+    fetched_at: datetime
+    listed_title: str | None = None
+    portal: str | None = None
+    region: str | None = None
+
+
 def _header(headers: dict[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == name), None)
 
 
-def archive_document(
+def content_known(conn: Connection, sha256: str) -> bool:
+    return conn.execute(select(contents.c.sha256).where(contents.c.sha256 == sha256)).first() is not None
+
+
+def index_document(
     conn: Connection,
-    warc: WarcArchive,
+    fetched: Fetched,
     *,
-    url: str,
-    body: bytes,
+    sha256: str,
+    written: WarcLocation | None,
     fetched_at: datetime,
-    status: int,
-    headers: dict[str, str],
-    final_url: str | None,
-    content_type: str | None,
     portal_id: int | None,
 ) -> ArchivedDocument:
-    """Write the bytes to the WARC archive unless they are there already; record the fetch."""
-    digest = sha256_hex(body)
-    content_type = content_type or _header(headers, "content-type")
-    is_new = conn.execute(select(contents.c.sha256).where(contents.c.sha256 == digest)).first() is None
-    if is_new:
-        where = warc.write(
-            url=url,
-            body=body,
-            fetched_at=fetched_at,
-            status=status,
-            headers=headers,
-            content_type=content_type,
-        )
+    """Index a fetch whose bytes are in the archive (`written`: where this writer just put them;
+    None when the content was archived before). Content seen again moves the last_seen of the
+    versions parsed from it and of the reports they are current for."""
+    is_new = False
+    if written is not None:
         row = {
-            "sha256": digest,
-            "size": len(body),
-            "warc_file": where.file,
-            "warc_offset": where.offset,
-            "warc_length": where.length,
+            "sha256": sha256,
+            "size": len(fetched.body),
+            "warc_file": written.file,
+            "warc_offset": written.offset,
+            "warc_length": written.length,
             "stored_at": fetched_at,
         }
-        conn.execute(dialect_insert(conn.dialect.name, contents).on_conflict_do_nothing(), row)
+        insert = dialect_insert(conn.dialect.name, contents).on_conflict_do_nothing()
+        is_new = conn.execute(insert.returning(contents.c.sha256), row).first() is not None
+    headers = dict(fetched.headers)
     values = {
-        "url": url,
-        "sha256": digest,
-        "final_url": final_url,
-        "status": status,
-        "headers": dict(headers),
-        "content_type": content_type,
+        "url": fetched.url,
+        "sha256": sha256,
+        "final_url": fetched.final_url,
+        "status": fetched.status,
+        "headers": headers,
+        "content_type": fetched.content_type or _header(headers, "content-type"),
         "etag": _header(headers, "etag"),
         "last_modified": _header(headers, "last-modified"),
         "portal_id": portal_id,
         "fetched_at": fetched_at,
         "last_fetched_at": fetched_at,
         "fetch_count": 1,
+        "role": fetched.role,
+        "parse": fetched.parse,
+        "listed_title": fetched.listed_title,
+        "listed_year": fetched.listed_year,
+        "list_url": fetched.list_url,
+        "report_url": fetched.report_url,
     }
     document_id = conn.execute(_fetch_upsert(conn.dialect.name), values).scalar_one()
-    return ArchivedDocument(document_id, digest, url, fetched_at, is_new)
+    if not is_new and fetched.parse:
+        parsed = select(versions.c.id).where(versions.c.sha256 == sha256)
+        conn.execute(update(versions).where(versions.c.sha256 == sha256).values(last_seen=fetched_at))
+        conn.execute(
+            update(reports).where(reports.c.current_version_id.in_(parsed)).values(last_seen=fetched_at)
+        )
+    return ArchivedDocument(document_id, sha256, fetched.url, fetched_at, is_new)
 
 
 @cache
@@ -102,10 +143,21 @@ def _fetch_upsert(dialect: str) -> Any:
     """A fetch of known (url, bytes) refreshes the record and counts; a new one inserts it."""
     stmt = dialect_insert(dialect, documents)
     excluded = stmt.excluded
-    refreshed = ("final_url", "status", "headers", "content_type", "etag", "last_modified", "last_fetched_at")
+    refreshed = (
+        "final_url",
+        "status",
+        "headers",
+        "content_type",
+        "etag",
+        "last_modified",
+        "last_fetched_at",
+        "parse",
+    )
     set_: dict[str, Any] = {name: excluded[name] for name in refreshed}
     set_["fetch_count"] = documents.c.fetch_count + 1
-    set_["portal_id"] = func.coalesce(excluded.portal_id, documents.c.portal_id)
+    # what a later fetch does not know (a user's copy of a crawled file) is kept
+    for name in ("portal_id", "role", "listed_title", "listed_year", "list_url", "report_url"):
+        set_[name] = func.coalesce(excluded[name], documents.c[name])
     stmt = stmt.on_conflict_do_update(index_elements=[documents.c.url, documents.c.sha256], set_=set_)
     return stmt.returning(documents.c.id)
 
@@ -136,20 +188,41 @@ def content_location(conn: Connection, sha256: str) -> WarcLocation | None:
     return WarcLocation(*row) if row else None
 
 
-def indexed_end(engine: Engine, warc_file: str) -> int:
-    """Where the last indexed record of a WARC file ends (0 if none)."""
-    with read_connection(engine) as conn:
-        end = conn.execute(
-            select(func.max(contents.c.warc_offset + contents.c.warc_length)).where(
-                contents.c.warc_file == warc_file
-            )
-        ).scalar()
-    return int(end or 0)
-
-
 def portal_id(conn: Connection, name: str, now: datetime) -> int:
     """The id of a portal by name, creating a bare row for a name not seen before."""
     stmt = upsert_statement(
         conn.dialect.name, portals, keys=("name",), compare=(), also_set=("last_seen",), returning=("id",)
     )
     return int(conn.execute(stmt, {"name": name, "first_seen": now, "last_seen": now}).scalar_one())
+
+
+def pending_documents(
+    conn: Connection, parser_version: str, *, after: int = 0, limit: int = 100
+) -> list[PendingDocument]:
+    """Report documents (after document id `after`) whose content this parser has not parsed;
+    one per content (the first document that brought it)."""
+    parsed = exists().where(
+        versions.c.sha256 == documents.c.sha256, versions.c.parser_version == parser_version
+    )
+    query = (
+        select(
+            documents.c.id,
+            documents.c.sha256,
+            documents.c.url,
+            documents.c.fetched_at,
+            documents.c.listed_title,
+            portals.c.name,
+            portals.c.region,
+        )
+        .outerjoin(portals, portals.c.id == documents.c.portal_id)
+        .where(documents.c.parse.is_(True), documents.c.id > after, ~parsed)
+        .order_by(documents.c.id)
+        .limit(limit)
+    )
+    seen: set[str] = set()
+    out: list[PendingDocument] = []
+    for row in conn.execute(query):
+        if row.sha256 not in seen:
+            seen.add(row.sha256)
+            out.append(PendingDocument(*row))
+    return out

@@ -1,37 +1,25 @@
-"""Ingest documents obtained outside the crawler (files, directories, single URLs): archive,
-parse with the current parser, upsert. Provenance is the file path (as a file:// address) or the
-URL, plus the sha256 of the bytes."""
+"""Ingest documents obtained outside the crawler (files, directories, single URLs): archive them,
+then the parse stage parses and stores them. Provenance is the file path (as a file:// address)
+or the URL, plus the sha256 of the bytes."""
 
 from __future__ import annotations
 
 import logging
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 
 from tenacity import RetryCallState, before_sleep_log, retry, retry_if_exception, stop_after_attempt
 
-from pipelines.parse import parse_bytes
-from settings.base import DOWNLOAD_TIMEOUT, RETRY_HTTP_CODES, RETRY_TIMES, USER_AGENT
-from storage.api import Store
+from settings.base import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, RETRY_HTTP_CODES, RETRY_TIMES, USER_AGENT
+from storage.api import Fetched, PendingDocument, Store
 from storage.archive import is_http
-from storage.reports import UpsertCounts
+from storage.parse_stage import Outcome, ParseReport, ParseStage
 
 BACKOFF_S = 1.0  # first wait before retrying a URL; doubles each time (at most 30 s)
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Fetched:
-    url: str
-    body: bytes
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    final_url: str | None = None
-    content_type: str | None = None
 
 
 def file_url(path: Path) -> str:
@@ -49,10 +37,23 @@ def expand(targets: list[str]) -> Iterator[str]:
             yield target
 
 
+class TooLarge(ValueError):
+    """A body over the crawler's size bound (DOWNLOAD_MAXSIZE)."""
+
+
+def _read_bounded(stream, what: str) -> bytes:  # type: ignore[no-untyped-def]
+    body = stream.read(DOWNLOAD_MAXSIZE + 1)
+    if len(body) > DOWNLOAD_MAXSIZE:
+        raise TooLarge(f"{what}: larger than {DOWNLOAD_MAXSIZE} bytes, not ingested")
+    return bytes(body)
+
+
 def fetch(target: str) -> Fetched:
-    if not is_http(target):
-        return Fetched(file_url(Path(target)), Path(target).read_bytes())
-    return _download(target)
+    if is_http(target):
+        return _download(target)
+    path = Path(target)
+    with path.open("rb") as stream:  # a FIFO or a device is read only up to the bound
+        return Fetched(file_url(path), _read_bounded(stream, target), parse=True)
 
 
 def _transient(exc: BaseException) -> bool:
@@ -79,34 +80,26 @@ def _download(target: str) -> Fetched:
     with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
         return Fetched(
             target,
-            response.read(),
+            _read_bounded(response, target),
             status=response.status,
             headers=dict(response.headers.items()),
             final_url=response.url if response.url != target else None,
             content_type=response.headers.get_content_type(),
+            parse=True,
         )
 
 
-def ingest_one(store: Store, fetched: Fetched) -> UpsertCounts:
-    doc = store.archive(
-        url=fetched.url,
-        body=fetched.body,
-        status=fetched.status,
-        headers=fetched.headers,
-        final_url=fetched.final_url,
-        content_type=fetched.content_type,
-    )
-    known = store.touch_known(doc)
-    if known is not None:
-        return known
-    return store.store_parse(doc, parse_bytes(fetched.body, fetched.url))
-
-
 def ingest(
-    store: Store, targets: list[str], *, report: Callable[[str], None] = lambda _line: None
-) -> tuple[UpsertCounts, int]:
-    """Ingest every target; returns the summed counts and how many targets could not be read."""
-    total, failed = UpsertCounts(), 0
+    store: Store,
+    targets: list[str],
+    stage: ParseStage,
+    *,
+    report: Callable[[str], None] = lambda _line: None,
+) -> tuple[ParseReport, int]:
+    """Archive every target, then parse and store them; returns the stage's report and how many
+    targets could not be read."""
+    failed = 0
+    archived: list[PendingDocument] = []
     for target in expand(targets):
         try:
             fetched = fetch(target)
@@ -114,7 +107,10 @@ def ingest(
             failed += 1
             report(f"{target}: cannot read: {exc}")
             continue
-        counts = ingest_one(store, fetched)
-        report(f"{fetched.url}: {counts.summary()}")
-        total += counts
-    return total, failed
+        doc = store.archive(fetched)
+        archived.append(PendingDocument(doc.document_id, doc.sha256, doc.url, doc.fetched_at))
+    return stage.run(archived), failed
+
+
+def outcome_line(doc: PendingDocument, outcome: Outcome, detail: str) -> str:
+    return f"{doc.url}: {outcome}" + (f" ({detail})" if detail else "")

@@ -1,14 +1,19 @@
-"""Alembic without an ini file: `upgrade(engine)` brings any database to the newest schema."""
+"""Schema migrations (Alembic): `upgrade` brings a database to the newest schema; every other
+command only checks that it is there (`require_head`). alembic.ini at the project root points
+the standard `alembic` command at the same scripts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
 
 from storage.db import make_engine
 
@@ -43,16 +48,51 @@ def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str)
         step(config, revision)
 
 
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+class SchemaNotCurrent(RuntimeError):
+    """The database is not at the schema this code needs."""
 
+
+@cache
+def head_revision() -> str:
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None
+    return head
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _current(connection)
+
+
+def require_head(engine: Engine) -> None:
+    """Fail unless the database is at the newest schema (an empty database is not)."""
+    current = current_revision(engine)
+    if current != head_revision():
+        where = engine.url.render_as_string(hide_password=True)
+        state = f"at revision {current}" if current else "empty (no schema)"
+        raise SchemaNotCurrent(
+            f"database {where} is {state}, this code needs {head_revision()}: run `nianbao db upgrade`"
+        )
 
 
 @contextmanager
-def migrated_engine(url: str | None = None, revision: str = "head") -> Iterator[Engine]:
-    """An engine on `url` (default database if None) brought to `revision`, disposed after."""
+def checked_engine(url: str) -> Iterator[Engine]:
+    """An engine on `url` whose schema is at head, disposed after."""
+    engine = make_engine(url)
+    try:
+        require_head(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def migrated_engine(url: str, revision: str = "head") -> Iterator[Engine]:
+    """An engine on `url` brought to `revision`, disposed after (`nianbao db upgrade`, tests)."""
     engine = make_engine(url)
     try:
         upgrade(engine, revision)

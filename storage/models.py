@@ -3,7 +3,9 @@
 Natural keys (unique constraints) carry the meaning; integer ids only join. Times are naive UTC.
 
 - contents: one row per distinct byte string (sha256) with its place in the WARC archive.
-- documents: one row per (url, sha256): where and when those bytes were fetched or ingested.
+- documents: one row per (url, sha256): where and when those bytes were fetched or ingested, with
+  what the crawl knew of them (role, the listing's title and year, the list page) and whether they
+  are a report for the parse stage.
 - reports: one per (agency, year); `current_version_id` is what we believe now.
 - report_versions: one per (sha256, parser_version): a parse of one content.
 - facts: one per (report, table, row, column): the current belief, attributed to a version.
@@ -76,6 +78,7 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("url", "sha256", name="uq_documents_url_sha256"),
         Index("ix_documents_url_fetched", "url", "last_fetched_at"),
+        Index("ix_documents_parse", "parse", "id"),  # the parse stage's pending documents
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -91,6 +94,14 @@ class Document(Base):
     fetched_at: Mapped[datetime]  # first time these bytes came from this url
     last_fetched_at: Mapped[datetime]
     fetch_count: Mapped[int] = mapped_column(Integer, default=1)
+    # What the crawl knew (None for a user's file): a list page, a report's page, or its attachment.
+    role: Mapped[str | None] = mapped_column(String(20))
+    # A report for the parse stage: report pages that carry the report, attachments, ingested files.
+    parse: Mapped[bool] = mapped_column(Boolean, default=False)
+    listed_title: Mapped[str | None] = mapped_column(Text)  # the title its portal lists it under
+    listed_year: Mapped[int | None] = mapped_column(Integer)
+    list_url: Mapped[str | None] = mapped_column(Text)  # the list page it was found on
+    report_url: Mapped[str | None] = mapped_column(Text)  # the report page an attachment belongs to
 
 
 class Report(Base):

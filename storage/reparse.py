@@ -1,25 +1,25 @@
 """Parse archived documents again with the current parser, without the network.
 
-Every content that was parsed before is read back from the WARC archive and stored again through
-the same upsert as a fresh parse. Same parser, same bytes: identical facts, nothing changes but
-last_seen. The contents that are their reports' current versions go last, so that a report with
-several sources (an HTML page and its PDF) keeps the source it had.
+Every content that was parsed before is read back from the WARC archive and goes through the parse
+stage again (forced: parsed even by a parser that saw it). Same parser, same bytes: identical
+facts, nothing changes. The contents that are their reports' current versions go last (a pass of
+their own), so that a report with several sources (an HTML page and its PDF) keeps the source it
+had.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
-from pipelines.parse import parse_bytes
-from storage.api import Store
+from storage.api import PendingDocument, Store
 from storage.db import read_connection
-from storage.documents import ArchivedDocument, documents
-from storage.reports import UpsertCounts, reports, versions
+from storage.documents import documents
+from storage.parse_stage import ParseReport, ParseStage
+from storage.reports import reports, versions
 
 
 def version_key(version: str) -> tuple[tuple[int, str], ...]:
@@ -58,7 +58,12 @@ class Candidate:
     fetched_at: datetime
     is_current: bool
     first_version: int
-    title: str | None  # of the newest version: a scan's came from its portal's listing
+    # the listing title the crawl recorded, else the newest version's (a scan's came from it)
+    title: str | None
+
+    @property
+    def document(self) -> PendingDocument:
+        return PendingDocument(self.document_id, self.sha256, self.url, self.fetched_at, self.title)
 
 
 def candidates(
@@ -78,6 +83,7 @@ def candidates(
             reports.c.current_version_id,
             documents.c.url,
             documents.c.fetched_at,
+            func.coalesce(documents.c.listed_title, versions.c.title).label("listed_title"),
         )
         .join(documents, documents.c.id == versions.c.document_id)
         .outerjoin(reports, reports.c.id == versions.c.report_id)
@@ -96,28 +102,24 @@ def candidates(
         is_current = any(r.id == r.current_version_id for r in rows_of_content)
         first = rows_of_content[0]
         chosen.append(
-            Candidate(sha, first.document_id, first.url, first.fetched_at, is_current, first.id, newest.title)
+            Candidate(
+                sha, first.document_id, first.url, first.fetched_at, is_current, first.id, newest.listed_title
+            )
         )
     return sorted(chosen, key=lambda c: (c.is_current, c.first_version))
 
 
 def reparse(
     store: Store,
+    stage: ParseStage,
     *,
     since_parser: str | None = None,
     selectors: list[ReportSelector] | None = None,
-    report: Callable[[str], None] = lambda _line: None,
-) -> tuple[UpsertCounts, int]:
-    """Parse the selected archived contents again; returns the counts and the number parsed."""
+) -> tuple[ParseReport, int]:
+    """Parse the selected archived contents again (`stage` forced); returns its report and the
+    number of contents selected."""
     with read_connection(store.engine) as conn:
         todo = candidates(conn, since_parser=since_parser, selectors=selectors)
-    total = UpsertCounts()
-    for item in todo:
-        body = store.read(item.sha256)
-        doc = ArchivedDocument(item.document_id, item.sha256, item.url, item.fetched_at, is_new_content=False)
-        # The title stored before stands in for the listing title a crawl had: a document that
-        # names no agency or year (a scan) keeps the report it was listed as.
-        counts = store.store_parse(doc, parse_bytes(body, item.url, listed_title=item.title))
-        report(f"{item.url} ({item.sha256[:12]}): {counts.summary()}")
-        total += counts
-    return total, len(todo)
+    stage.run(c.document for c in todo if not c.is_current)
+    report = stage.run(c.document for c in todo if c.is_current)
+    return report, len(todo)

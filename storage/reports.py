@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, func, select, update
 
-from pipelines.model import ParseResult
 from storage import pgfacts
 from storage.bulk import bulk_write
 from storage.models import (
@@ -33,6 +32,9 @@ from storage.models import (
     ReportVersion,
 )
 from storage.upsert import upsert_statement
+
+if TYPE_CHECKING:
+    from pipelines.model import ParseResult
 
 reports = Report.__table__
 versions = ReportVersion.__table__
@@ -361,23 +363,9 @@ def _becomes_current(
     return _rank(fact_count) >= _rank(current_facts)
 
 
-def touch_version(conn: Connection, sha256: str, parser_version: str, now: datetime) -> UpsertCounts | None:
-    """The content was parsed by this parser already: move last_seen only (of the version, which
-    its facts share, and of the report). None if it was not."""
-    version = conn.execute(
-        select(versions.c.id, versions.c.report_id).where(
-            versions.c.sha256 == sha256, versions.c.parser_version == parser_version
-        )
-    ).first()
-    if version is None:
-        return None
-    conn.execute(update(versions).where(versions.c.id == version.id).values(last_seen=now))
-    if version.report_id is None:
-        return UpsertCounts()
-    conn.execute(update(reports).where(reports.c.id == version.report_id).values(last_seen=now))
-    attributed = conn.execute(
-        select(func.count())
-        .select_from(facts)
-        .where(facts.c.report_id == version.report_id, facts.c.version_id == version.id)
-    ).scalar_one()
-    return UpsertCounts(unchanged=attributed, reports_unchanged=1)
+def version_exists(conn: Connection, sha256: str, parser_version: str) -> bool:
+    """Has this parser parsed this content before?"""
+    query = select(versions.c.id).where(
+        versions.c.sha256 == sha256, versions.c.parser_version == parser_version
+    )
+    return conn.execute(query).first() is not None

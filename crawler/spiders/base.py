@@ -159,23 +159,23 @@ class PortalSpider(scrapy.Spider):
     async def check_known(self, requests: list[scrapy.Request]) -> None:
         """What the store knows of a page of reports, in one call (else one per request)."""
         from crawler.middlewares import apply_known
-        from crawler.store import StoreClient, known_many
+        from crawler.store_access import in_store
+        from storage.api import Store
 
         if not requests:
             return
-        client = StoreClient.for_crawler(self.crawler)
-        known = await client.run(known_many, [r.url for r in requests])
+        known = await in_store(self.crawler, Store.known_many, [r.url for r in requests])
         for request in requests:
             apply_known(request, known[request.url])
 
     async def archived_response(self, response: Response) -> Response:
         from scrapy.responsetypes import responsetypes
 
-        from crawler.store import StoreClient, method
+        from crawler.store_access import in_store
+        from storage.api import Store
 
-        client = StoreClient.for_crawler(self.crawler)
         url = (response.meta.get("redirect_urls") or [response.url])[0]
-        body = await client.run(method, "read_url", url)
+        body = await in_store(self.crawler, Store.read_url, url)
         cls = responsetypes.from_args(url=response.url, body=body)
         return cls(url=response.url, body=body, status=200, request=response.request)
 
@@ -215,6 +215,7 @@ class PortalSpider(scrapy.Spider):
                 "title": item.title.strip(),
                 "year": year,
                 "report_url": item.url,
+                "list_url": response.url,
                 "list_unchanged": list_unchanged,
             }
             # dont_filter: resumed runs must re-check reports lost in flight (they get a 304)
@@ -296,6 +297,7 @@ class PortalSpider(scrapy.Spider):
             report_url=info["report_url"],
             title=info.get("title"),
             year=info.get("year"),
+            list_url=info.get("list_url"),
             has_attachments=has_attachments,
             known_sha256=info.get("known_sha256"),
             page_unchanged=bool(info.get("page_unchanged")),

@@ -55,25 +55,28 @@ def mirror(tmp_path: Path) -> Iterator[Mirror]:
 @dataclass
 class Workspace:
     directory: Path
+    last_stderr: str = ""
+    last_exit: int | None = None
 
     @property
     def db_url(self) -> str:
         return f"sqlite:///{self.directory / 'db.sqlite'}"
 
     def crawl_command(self, mirror: Mirror, names: Sequence[str], **settings: Any) -> list[str]:
-        cmd = [sys.executable, "-m", "crawler.run", "--portals-dir", str(mirror.portals_dir)]
+        """`nianbao crawl --json` of these mirror portals (both stages) into this workspace."""
+        cmd = [sys.executable, "-m", "nianbao", "crawl", "--json", "--portals-dir", str(mirror.portals_dir)]
         cmd += ["--settings", "settings.mirror", "--jobdir", str(self.directory / "jobs")]
-        merged = {
-            "NIANBAO_DB_URL": self.db_url,
-            "NIANBAO_ARCHIVE_DIR": str(self.directory / "archive"),
-            "LOG_LEVEL": "ERROR",
-            **settings,
-        }
-        for key, value in merged.items():
+        cmd += ["--db", self.db_url, "--archive", str(self.directory / "archive")]
+        for key, value in {"LOG_LEVEL": "ERROR", **settings}.items():
             cmd += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
         for name in names:
             cmd += ["--portal", name]
         return cmd
+
+    def upgrade(self) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "nianbao", "db", "upgrade", "--db", self.db_url], cwd=ROOT, check=True
+        )
 
     def crawl(self, mirror: Mirror, names: Sequence[str], **settings: Any) -> dict[str, dict[str, Any]]:
         result = subprocess.run(
@@ -85,6 +88,8 @@ class Workspace:
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         assert result.stdout.strip(), result.stderr[-4000:]
+        self.last_stderr = result.stderr
+        self.last_exit = result.returncode
         return {s["portal"]: s for s in json.loads(result.stdout)}
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -101,4 +106,6 @@ class Workspace:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    return Workspace(tmp_path)
+    created = Workspace(tmp_path)
+    created.upgrade()
+    return created

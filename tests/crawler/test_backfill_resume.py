@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mirror.portals import build_bench_mirror, build_mirror
 from tests.crawler.conftest import ROOT, Mirror, Workspace, start_mirror
+from tests.crawler.test_stages import descendants
 
 
 def test_backfill_walks_deep_and_stops_early(mirror: Mirror, workspace: Workspace) -> None:
@@ -49,8 +50,14 @@ def test_sigkill_then_resume(tmp_path: Path, workspace: Workspace) -> None:
         while _count(db, "select count(*) from documents") < 40 and time.monotonic() < deadline:
             assert process.poll() is None, "the crawl finished before it could be killed"
             time.sleep(0.1)
+        helpers = descendants(process.pid)  # the parse stage and its parser worker
+        assert helpers
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
+        deadline = time.monotonic() + 5
+        while any(Path(f"/proc/{pid}").exists() for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in helpers if Path(f"/proc/{pid}").exists()], "orphans outlived the crawl"
         stored_before = _count(db, "select count(*) from documents")
         assert 40 <= stored_before < 150
         jobdir = workspace.directory / "jobs" / portal.name
@@ -90,11 +97,11 @@ def test_scrapy_crawl_command_line(tmp_path: Path, workspace: Workspace) -> None
             "-s",
             f"NIANBAO_PORTALS_DIR={running.portals_dir}",
             "-s",
-            f"NIANBAO_DB_URL={workspace.db_url}",
+            f"NIANBAO_DATABASE_URL={workspace.db_url}",
         ]
         args += [
             "-s",
-            f"NIANBAO_ARCHIVE_DIR={workspace.directory / 'archive'}",
+            f"NIANBAO_ARCHIVE={workspace.directory / 'archive'}",
             "-a",
             "portal=mirror-guangzhou",
         ]

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from mirror.portals import MirrorPortal, TrsSite
+from nianbao.exit_codes import ExitCode
 from tests.crawler.conftest import ROOT, Mirror, Workspace, start_mirror
 
 
@@ -39,9 +40,9 @@ def test_empty_portal_is_an_error_unless_declared(tmp_path: Path, workspace: Wor
         ]
         args += ["--settings", "settings.mirror"]
         result = _nianbao(*args)
-        assert result.returncode == 1, result.stderr[-2000:]
+        assert result.returncode == ExitCode.EMPTY, result.stderr[-2000:]
         assert "mirror-empty" in result.stdout and "empty" in result.stdout
-        assert "error: no report found on mirror-empty" in result.stdout
+        assert "error: mirror-empty: its lists name no report" in result.stderr
         assert "years missing: 2019-2025" in result.stdout
 
         path = running.portals_dir / "mirror-empty.yaml"
@@ -56,8 +57,8 @@ def test_empty_portal_is_an_error_unless_declared(tmp_path: Path, workspace: Wor
 
 
 def test_unknown_portal_and_bad_years() -> None:
-    assert "unknown portal" in _nianbao("crawl", "--portal", "nowhere").stdout
-    assert "bad year range" in _nianbao("crawl", "--portal", "henan", "--years", "2024-2019").stdout
+    assert "unknown portal" in _nianbao("crawl", "--portal", "nowhere").stderr
+    assert "bad year range" in _nianbao("crawl", "--portal", "henan", "--years", "2024-2019").stderr
 
 
 def test_province_crawls_only_its_portals(mirror: Mirror, workspace: Workspace, tmp_path: Path) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-from concurrent.futures.process import BrokenProcessPool
+import sqlite3
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,13 +19,16 @@ from scrapy.utils.test import get_crawler
 from crawler.extract import attachment_urls, may_link_attachments, true_encoding
 from crawler.items import DocumentItem
 from crawler.middlewares import blocked_reason
-from crawler.pipelines import StorePipeline
+from crawler.pipelines import ArchivePipeline
 from crawler.run import drop_unreadable_queue
 from crawler.spiders.base import report_attachments
-from crawler.store import StoreClient, method
 from crawler.titles import is_report_title, report_year
 from mirror.corpus import LOOKALIKES, TITLE_VARIANTS
+from pipelines.parse import PARSER_VERSION
 from settings.registry import DEFAULT_DIR, PortalConfig, load_portals, parse_years, select
+from storage.api import Store
+from storage.migrate import migrated_engine
+from tests.stage_fixtures import ROOT
 
 
 @pytest.mark.parametrize("variant", TITLE_VARIANTS)
@@ -137,40 +142,64 @@ def test_registry_rejects_bad_entries(tmp_path: Path) -> None:
         parse_years("2024-2019")
 
 
-def test_a_report_is_archived_when_its_parser_dies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    crawler = get_crawler(
-        settings_dict={
-            "NIANBAO_DB_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-            "NIANBAO_ARCHIVE_DIR": str(tmp_path / "archive"),
-            "NIANBAO_STORE_PROCESS": False,
-            "NIANBAO_PARSE_WORKERS": 0,
-        }
-    )
-    pipeline = StorePipeline(crawler)
-
-    async def parser_died(_item: DocumentItem) -> bytes:
-        raise BrokenProcessPool("the parser process died")
-
-    monkeypatch.setattr(pipeline, "parse", parser_died)
-    body = "<html><body>2023年政府信息公开工作年度报告</body></html>".encode()
-    item = DocumentItem(
+def test_the_crawl_stage_archives_with_the_listing_and_leaves_parsing_to_the_parse_stage(
+    tmp_path: Path,
+) -> None:
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with migrated_engine(db):
+        pass
+    crawler = get_crawler(settings_dict={"NIANBAO_DATABASE_URL": db, "NIANBAO_ARCHIVE": str(tmp_path / "a")})
+    pipeline = ArchivePipeline(crawler)
+    page = DocumentItem(
         portal="p",
         role="report",
         url="http://h/r.html",
         final_url="http://h/r.html",
         status=200,
-        body=body,
-        headers={},
+        body="<html><body>2023年政府信息公开工作年度报告</body></html>".encode(),
+        headers={"ETag": '"e1"'},
         content_type="text/html",
         report_url="http://h/r.html",
+        title="X县2023年政府信息公开工作年度报告",
+        year=2023,
+        list_url="http://h/index.html",
     )
-    try:
-        with pytest.raises(BrokenProcessPool):
-            asyncio.run(pipeline.process_item(item))
-        known = pipeline.client.run_blocking(method, "known", item.url)
-    finally:
-        StoreClient.release(crawler)
-    assert known is not None and known.sha256 == hashlib.sha256(body).hexdigest()
+    pointer = replace(
+        page, url="http://h/s.html", body=b"<html><a href='s.pdf'>pdf</a></html>", has_attachments=True
+    )
+    attachment = replace(
+        page, role="attachment", url="http://h/s.pdf", body=b"%PDF-1.4 x", report_url=pointer.url
+    )
+    for item in (page, pointer, attachment):
+        asyncio.run(pipeline.process_item(item))
+    rows = sqlite3.connect(tmp_path / "db.sqlite").execute(
+        "select url, role, parse, listed_title, listed_year, list_url, report_url, etag"
+        " from documents order by id"
+    )
+    title = page.title
+    assert rows.fetchall() == [
+        ("http://h/r.html", "report", 1, title, 2023, "http://h/index.html", None, '"e1"'),
+        ("http://h/s.html", "report", 0, title, 2023, "http://h/index.html", None, '"e1"'),
+        ("http://h/s.pdf", "attachment", 1, title, 2023, "http://h/index.html", "http://h/s.html", '"e1"'),
+    ]
+    assert crawler.stats.get_value("nianbao/reports/new") == 2
+    with Store(db, str(tmp_path / "a")) as store:
+        assert [d.url for d in store.pending(PARSER_VERSION)] == ["http://h/r.html", "http://h/s.pdf"]
+        assert store.read_url("http://h/s.pdf") == b"%PDF-1.4 x"
+
+
+def test_the_crawl_stage_never_imports_the_parser() -> None:
+    code = (
+        "import sys\n"
+        "import crawler.run, crawler.pipelines, crawler.middlewares, crawler.extensions\n"
+        "import crawler.spiders.families\n"
+        "print(sorted(m for m in ('pipelines.parse', 'pipelines.tables', 'pdfplumber', 'trafilatura', 'docx')"
+        " if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_the_queue_of_a_killed_run_is_dropped_and_a_closed_one_kept(tmp_path: Path) -> None:
