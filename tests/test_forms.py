@@ -1,19 +1,39 @@
 """Every form a portal publishes a report in parses back to the report's facts exactly.
 
-The five seed truths (format 2021) and three hand-made 2019-format reports are rendered as HTML
-(plain, split table, GBK, full-width digits), PDF, DOCX, tab text, PDF-style text and markdown.
+The fixtures' facts (tests/fixtures, format 2021), two generated 2021 reports (one printing
+（六）其他处理 as one row) and three hand-made 2019-format reports are rendered as HTML (plain,
+split table, GBK, full-width digits), PDF, DOCX, tab text, PDF-style text and markdown; so are
+the five seed truths of ../shared when it is present.
 """
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from mirror.generate import generate_report
+from mirror.render import render_html
 from mirror.report_spec import Facts, ReportSpec, identity_errors, load_truth
-from pipelines.schema import APPLICANT_COLUMNS, FORMAT_2019, REQUESTS, REQUESTS_2019, REVIEW_COLUMNS
+from pipelines.schema import (
+    APPLICANT_COLUMNS,
+    FORMAT_2019,
+    FORMAT_2021,
+    REQUESTS,
+    REQUESTS_2019,
+    REVIEW_COLUMNS,
+)
 from tests.roundtrip import FORMS, roundtrip_errors
-from tests.truth import SEED_TRUTHS
+from tests.samples import fixture_spec
+from tests.truth import SEED_IDS, needs_shared, seed_truth
 
-SEED_SPECS = {path.stem: load_truth(path) for path in SEED_TRUTHS}
+FIXTURE_SPECS = {name: fixture_spec(name) for name in ("zhongmu-2023", "huojia-2022", "kaifeng-2024")}
+GENERATED_SPECS = {
+    "generated-2021": generate_report(random.Random(21), agency="登封市人民政府", year=2022, fmt=FORMAT_2021),
+    "generated-2021-one-other-row": generate_report(
+        random.Random(22), agency="鲁山县教育局", year=2023, fmt=FORMAT_2021, one_other_row=True
+    ),
+}
 
 
 def _requests(rows: dict[str, list[int]]) -> dict[str, int]:
@@ -180,21 +200,27 @@ SPECS_2019 = {
         published="2021-01-15",
     ),
 }
-ALL_SPECS = {**SEED_SPECS, **SPECS_2019}
+ALL_SPECS = {**FIXTURE_SPECS, **GENERATED_SPECS, **SPECS_2019}
 
 
-def test_seed_truths_are_all_here():
-    assert len(SEED_SPECS) == 5
-    assert all(spec.format == "2021" for spec in SEED_SPECS.values())
+def test_the_specs_cover_both_templates_and_both_other_row_forms():
+    assert {(spec.format, spec.one_other_row) for spec in ALL_SPECS.values()} == {
+        (FORMAT_2019, False),
+        (FORMAT_2021, False),
+        (FORMAT_2021, True),
+    }
 
 
-@pytest.mark.parametrize("name", sorted(ALL_SPECS))
-def test_fixture_facts_are_consistent_and_complete(name):
-    spec = ALL_SPECS[name]
+def _assert_consistent_and_complete(spec: ReportSpec) -> None:
     assert identity_errors(spec) == []
     printed = set(spec.printed_keys())
     given = {(table, *cell.rsplit(".", 1)) for table, cells in spec.facts.items() for cell in cells}
     assert given == printed
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SPECS))
+def test_fixture_facts_are_consistent_and_complete(name):
+    _assert_consistent_and_complete(ALL_SPECS[name])
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
@@ -203,6 +229,16 @@ def test_form_parses_back_exactly(name, form):
     spec = ALL_SPECS[name]
     data = FORMS[form](spec)
     assert roundtrip_errors(spec, data, f"{name}.{form}") == []
+
+
+@needs_shared
+@pytest.mark.parametrize("form", sorted(FORMS))
+@pytest.mark.parametrize("ident", SEED_IDS)
+def test_seed_truth_parses_back_exactly_in_every_form(ident, form):
+    spec = load_truth(seed_truth(ident))
+    assert spec.format == FORMAT_2021
+    _assert_consistent_and_complete(spec)
+    assert roundtrip_errors(spec, FORMS[form](spec), f"seed-{ident}.{form}") == []
 
 
 @pytest.mark.parametrize("name", sorted(SPECS_2019))
@@ -215,10 +251,8 @@ def test_2019_html_prints_units_and_signs_as_given(name):
 
 
 def test_blank_cells_parse_as_blank_not_zero():
-    spec = SEED_SPECS["seed-004"]
+    spec = FIXTURE_SPECS["kaifeng-2024"]
     blank = [("disclosure", "regulations", "issued"), ("disclosure", "fees", "amount")]
     data = FORMS["html"](spec.with_blanks(blank))
     assert roundtrip_errors(spec.with_blanks(blank), data, "blank.html") == []
-    from mirror.render import render_html
-
     assert render_html(spec, blank_cells=blank) == data

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pipelines.model import ParseResult
 from pipelines.parse import parse_bytes
-from tests.truth import SEEDS, requests_row
-
-SEED_000 = (SEEDS / "000_2f0f6d62f86fde55.txt").read_text(encoding="utf-8")
+from tests.samples import ZHONGMU_TEXT
+from tests.truth import requests_row
 
 DISCLOSURE_2019 = """二、主动公开政府信息情况
 第二十条第（一）项\t\t\t
@@ -30,12 +29,19 @@ DISCLOSURE_2019 = """二、主动公开政府信息情况
 """
 
 
+def edited(old: str, new: str, text: str = ZHONGMU_TEXT) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
 def report_2019() -> str:
-    start, end = SEED_000.index("二、主动公开政府信息情况"), SEED_000.index("三、收到和处理")
-    text = SEED_000[:start] + DISCLOSURE_2019 + "\n" + SEED_000[end:]
+    """The 2021 fixture as a 2020 report on the 2019 template: its disclosure table and one
+    （六）其他处理 row holding the three rows' sums."""
+    start, end = ZHONGMU_TEXT.index("二、主动公开政府信息情况"), ZHONGMU_TEXT.index("三、收到和处理")
+    text = ZHONGMU_TEXT[:start] + DISCLOSURE_2019 + "\n" + ZHONGMU_TEXT[end:]
     other_rows = text[text.index("\t(六) 其他处理") : text.index("(七) 总计")]
-    text = text.replace(other_rows, "\t(六) 其他处理\t3\t0\t0\t0\t0\t0\t3\n")
-    return text.replace("2024", "2020")
+    text = text.replace(other_rows, "\t(六) 其他处理\t1\t0\t0\t0\t1\t0\t2\n")
+    return text.replace("2023", "2020")
 
 
 def cells(result: ParseResult, table: str) -> dict[str, tuple]:
@@ -69,13 +75,13 @@ def test_2019_template_from_text_every_disclosure_cell():
         "procurement.items": (3, None, False),
         "procurement.amount": (3.5, "万元", False),  # unit from the header
     }
-    assert requests_row(result, "other") == [3, 0, 0, 0, 0, 0, 3]
+    assert requests_row(result, "other") == [1, 0, 0, 0, 1, 0, 2]
     assert not [f for f in result.facts if f.row.startswith("other.")]
     assert result.failing_checks == []
 
 
 def test_amount_with_unit_in_cell_keeps_the_printed_unit():
-    text = report_2019().replace("政府集中采购\t3\t３.５\t", "政府集中采购\t3\t251000元\t")
+    text = edited("政府集中采购\t3\t３.５\t", "政府集中采购\t3\t251000元\t", report_2019())
     (fact,) = [
         f
         for f in parse_bytes(text.encode(), "r.txt").facts
@@ -86,7 +92,7 @@ def test_amount_with_unit_in_cell_keeps_the_printed_unit():
 
 def test_version_is_decided_by_headers_not_year():
     # a 2021-template report filed for 2020 is still read with the 2021 rows
-    result = parse_bytes(SEED_000.replace("2024", "2020").encode(), "r.txt")
+    result = parse_bytes(ZHONGMU_TEXT.replace("2023", "2020").encode(), "r.txt")
     assert (result.year, result.format) == (2020, "2021")
     assert {f.row for f in result.facts if f.table == "disclosure"} == {
         "regulations",
@@ -99,35 +105,34 @@ def test_version_is_decided_by_headers_not_year():
 
 
 def test_full_width_digits_and_fee_unit():
-    text = SEED_000.replace("行政规范性文件\t2\t0\t39", "行政规范性文件\t２\t０\t３９")
-    text = text.replace("行政事业性收费\t0", "行政事业性收费\t3.5万元")
+    text = edited("行政规范性文件\t3\t1\t27", "行政规范性文件\t３\t１\t２７")
+    text = edited("行政事业性收费\t0", "行政事业性收费\t3.5万元", text)
     result = parse_bytes(text.encode(), "r.txt")
     row = {f.column: f.value for f in result.facts if f.row == "normative_documents"}
-    assert row == {"issued": 2, "repealed": 0, "in_force": 39}
+    assert row == {"issued": 3, "repealed": 1, "in_force": 27}
     (fee,) = [f for f in result.facts if f.row == "fees"]
     assert (fee.value, fee.unit, fee.raw) == (3.5, "万元", "3.5万元")
 
 
 def test_labels_wrapped_over_lines_and_numbers_before_labels():
     # a PDF text layer: each wrapped row prints its numbers before the rest of its label
-    text = SEED_000.replace(
-        "\t(二) 部分公开 (区分处理的, 只计这一情形, 不计其他情形)\t21\t0\t0\t0\t0\t0\t21\t",
-        "（二）部分公开（区分处理的，只计这一情\n21 0 0 0 0 0 21\n形，不计其他情形）",
-    ).replace("\t\t1. 属于国家秘密\t2\t0\t0\t0\t0\t0\t2", "2 0 0 0 0 0 2\n1.属于国家\n秘密")
+    text = edited(
+        "\t(二) 部分公开 (区分处理的, 只计这一情形, 不计其他情形)\t9\t1\t0\t0\t0\t0\t10\t",
+        "（二）部分公开（区分处理的，只计这一情\n9 1 0 0 0 0 10\n形，不计其他情形）",
+    )
+    text = edited(
+        "\t(三) 不予公开\t1. 属于国家秘密\t1\t0\t0\t0\t0\t0\t1", "1 0 0 0 0 0 1\n1.属于国家\n秘密", text
+    )
     result = parse_bytes(text.encode(), "r.txt")
     partial = {f.column: f.value for f in result.facts if f.row == "partially_granted"}
     secret = {f.column: f.value for f in result.facts if f.row == "denied.state_secret"}
-    assert (partial["natural_person"], partial["total"], secret["natural_person"], secret["total"]) == (
-        21,
-        21,
-        2,
-        2,
-    )
+    assert (partial["natural_person"], partial["commercial"], partial["total"]) == (9, 1, 10)
+    assert (secret["natural_person"], secret["total"]) == (1, 1)
     assert result.failing_checks == []
 
 
 def test_rows_printed_out_of_template_order_keep_their_own_numbers():
-    text = SEED_000.replace("行政处罚\t0\t\t\n行政强制\t0\t\t", "行政强制\t5\t\t\n行政处罚\t7\t\t")
+    text = edited("行政处罚\t217\t\t\n行政强制\t12\t\t", "行政强制\t5\t\t\n行政处罚\t7\t\t")
     result = parse_bytes(text.encode(), "r.txt")
     decisions = {f.row: f.value for f in result.facts if f.table == "disclosure" and f.column == "decisions"}
     assert (decisions["penalty"], decisions["enforcement"]) == (7, 5)

@@ -1,16 +1,87 @@
-"""The five seeds and the three real-world reports (text and PDF) against hand-checked truth."""
+"""Reports against hand-checked truth: the project's own fixtures (tests/fixtures) always, the five
+seeds and the three real-world reports (text and PDF) of ../shared when it is present."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipelines.parse import parse_path
-from tests.truth import REALWORLD, SEED_TRUTHS, SEEDS, load, mismatches, requests_row
+from mirror.render import render_pdf
+from pipelines.model import ParseResult
+from pipelines.parse import parse_bytes, parse_path
+from pipelines.schema import REQUESTS_2021
+from tests.samples import FIXTURES, GUANGSHAN, HUOJIA, fixture_spec, truth_path
+from tests.truth import (
+    REALWORLD,
+    SEED_IDS,
+    SEEDS,
+    load,
+    mismatches,
+    needs_shared,
+    requests_row,
+    seed_truth,
+)
+
+# --- own fixtures ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("truth_path", SEED_TRUTHS, ids=lambda p: p.stem)
-def test_seed_matches_truth(truth_path):
-    truth = load(truth_path)
+@pytest.mark.parametrize("name", ["zhongmu-2023", "huojia-2022", "guangshan-2022"])
+def test_fixture_matches_truth(name):
+    truth = load(truth_path(name))
+    result = parse_path(str(FIXTURES / truth["source"]))
+    assert mismatches(result, truth) == []
+    assert (result.agency, result.year, result.format) == (truth["agency"], truth["year"], truth["format"])
+    assert result.status == "parsed"
+
+
+def test_consistent_fixtures_pass_every_check():
+    for name in ("zhongmu-2023", "huojia-2022"):
+        assert parse_path(str(FIXTURES / f"{name}.txt")).failing_checks == [], name
+
+
+def test_short_rows_are_inferred_and_explained():
+    result = parse_path(str(HUOJIA))
+    inferred = {(f.row, f.column): f for f in result.facts if f.inferred}
+    # the 14 result rows of （三）（四）（六） printed six numbers for seven columns: one cell each
+    short = [r.key for r in REQUESTS_2021 if r.key.startswith(("denied.", "unable.", "other."))]
+    assert sorted(row for row, _ in inferred) == sorted(short)
+    assert all(f.value == 0 and f.reason for f in inferred.values())
+    assert requests_row(result, "unable.not_held") == [1, 0, 0, 0, 0, 0, 1]
+    assert ("unable.not_held", "natural_person") not in inferred  # the printed 1 stays printed
+    assert any("decided by the identities" in m for m in result.messages)
+
+
+def _assert_review_totals_printed_zero(result: ParseResult, review: int, after_review: int) -> None:
+    """Table 四 printed totals of 0 over parts summing to `review` and `after_review`."""
+    failing = {(c.identity.split(":")[0], c.detail, c.cause) for c in result.failing_checks}
+    assert failing == {
+        ("review_litigation.row_total[review]", f"0 != {review}", "source"),
+        ("review_litigation.row_total[litigation_after_review]", f"0 != {after_review}", "source"),
+    }
+    # the printed zeros stay as printed
+    totals = {f.row: f.value for f in result.facts if f.table == "review_litigation" and f.column == "total"}
+    assert totals == {"review": 0, "litigation_direct": 0, "litigation_after_review": 0}
+    assert not any(f.inferred for f in result.facts)
+
+
+def test_source_inconsistency_is_reported_as_source_in_text():
+    _assert_review_totals_printed_zero(parse_path(str(GUANGSHAN)), 6, 2)
+
+
+def test_source_inconsistency_is_reported_as_source_in_pdf():
+    spec = fixture_spec("guangshan-2022")
+    result = parse_bytes(render_pdf(spec), "guangshan-2022.pdf")
+    assert (result.kind, result.agency, result.year) == ("pdf", spec.agency, spec.year)
+    assert mismatches(result, load(truth_path("guangshan-2022"))) == []
+    _assert_review_totals_printed_zero(result, 6, 2)
+
+
+# --- ../shared: real reports -----------------------------------------------------------------
+
+
+@needs_shared
+@pytest.mark.parametrize("ident", SEED_IDS)
+def test_seed_matches_truth(ident):
+    truth = load(seed_truth(ident))
     result = parse_path(str(SEEDS / truth["source"]))
     assert mismatches(result, truth) == []
     assert (result.agency, result.year, result.format) == (truth["agency"], truth["year"], truth["format"])
@@ -18,8 +89,9 @@ def test_seed_matches_truth(truth_path):
     assert result.failing_checks == []
 
 
+@needs_shared
 def test_seed_002_short_rows_are_inferred_and_explained():
-    truth = load(SEEDS.parent / "truth" / "seed-002.json")
+    truth = load(seed_truth("002"))
     result = parse_path(str(SEEDS / truth["source"]))
     inferred = [f for f in result.facts if f.inferred]
     # 20 result rows printed six numbers for seven columns; (六)3.其他 lost its total
@@ -29,6 +101,7 @@ def test_seed_002_short_rows_are_inferred_and_explained():
     assert any("decided by the identities" in m for m in result.messages)
 
 
+@needs_shared
 @pytest.mark.parametrize("ident", ["002", "003", "004"])
 @pytest.mark.parametrize("form", ["raw", "pdf"])
 def test_realworld_report_matches_truth(ident, form):
@@ -41,16 +114,8 @@ def test_realworld_report_matches_truth(ident, form):
     assert result.year == truth["year"]
 
 
+@needs_shared
 @pytest.mark.parametrize("form", ["raw", "pdf"])
 def test_realworld_source_inconsistency_is_reported_as_source(form):
     path = REALWORLD / "raw" / "003.txt" if form == "raw" else REALWORLD / "pdf" / "003_hongze_2023.pdf"
-    result = parse_path(str(path))
-    failing = {(c.identity.split(":")[0], c.detail, c.cause) for c in result.failing_checks}
-    assert failing == {
-        ("review_litigation.row_total[review]", "0 != 11", "source"),
-        ("review_litigation.row_total[litigation_after_review]", "0 != 5", "source"),
-    }
-    # the printed zeros stay as printed
-    totals = {f.row: f.value for f in result.facts if f.table == "review_litigation" and f.column == "total"}
-    assert totals == {"review": 0, "litigation_direct": 0, "litigation_after_review": 0}
-    assert not any(f.inferred for f in result.facts)
+    _assert_review_totals_printed_zero(parse_path(str(path)), 11, 5)

@@ -26,9 +26,12 @@ from pipelines.schema import (
     fact_keys,
     is_result_row,
 )
-from tests.truth import SEED_TRUTHS, load
+from tests.samples import truth_path
+from tests.truth import load
 
-SEED = load_truth(SEED_TRUTHS[4])  # 周口市人民政府办公室 2024: large numbers in many columns
+SPEC = load_truth(truth_path("kaifeng-2024"))  # 开封市人民政府办公室 2024: large numbers in many columns
+# its table 四 as printed: one row of 15 numbers (review, direct litigation, litigation after review)
+REVIEW_NUMBERS = ["21", "6", "3", "4", "34", "9", "2", "1", "5", "17", "4", "1", "0", "3", "8"]
 
 
 def _generated(seed: int, fmt: str, one_other_row: bool = False) -> ReportSpec:
@@ -48,29 +51,32 @@ def _cell(root, text: str):
 
 
 def test_load_truth_keeps_every_fact_and_the_metadata():
-    truth = load(SEED_TRUTHS[4])
-    assert (SEED.agency, SEED.year, SEED.format) == (truth["agency"], truth["year"], truth["format"])
-    assert SEED.facts == truth["facts"]
-    assert SEED.title == "周口市人民政府办公室2024年政府信息公开工作年度报告"
-    assert not SEED.one_other_row
-    assert list(SEED.printed_keys()) == fact_keys(FORMAT_2021)
+    truth = load(truth_path("kaifeng-2024"))
+    assert (SPEC.agency, SPEC.year, SPEC.format) == (truth["agency"], truth["year"], truth["format"])
+    assert SPEC.facts == truth["facts"]
+    assert SPEC.title == "开封市人民政府办公室2024年政府信息公开工作年度报告"
+    assert not SPEC.one_other_row
+    assert list(SPEC.printed_keys()) == fact_keys(FORMAT_2021)
+    one_row = load_truth(truth_path("guangshan-2022"))  # （六）其他处理 printed as one row
+    assert one_row.one_other_row
+    assert list(one_row.printed_keys()) == fact_keys(FORMAT_2021, one_other_row=True)
 
 
 def test_identity_errors_catch_a_broken_cell():
-    facts = {table: dict(cells) for table, cells in SEED.facts.items()}
+    facts = {table: dict(cells) for table, cells in SPEC.facts.items()}
     facts[REQUESTS]["granted.natural_person"] += 1
-    broken = ReportSpec(SEED.agency, SEED.year, SEED.format, facts)
+    broken = ReportSpec(SPEC.agency, SPEC.year, SPEC.format, facts)
     errors = identity_errors(broken)
     assert any("row granted" in e for e in errors)
     assert any("column natural_person" in e for e in errors)
-    assert identity_errors(SEED) == []
+    assert identity_errors(SPEC) == []
 
 
 # --- HTML ------------------------------------------------------------------------------------
 
 
 def test_html_has_the_template_spans():
-    root = lxml.html.document_fromstring(render_html(SEED))
+    root = lxml.html.document_fromstring(render_html(SPEC))
     tables = root.xpath("//table")
     assert len(tables) == 3
     corner = _cell(root, CORNER)
@@ -87,7 +93,7 @@ def test_html_has_the_template_spans():
     assert _cell(root, "第二十条第（一）项").get("colspan") == "4"
     # table 四: a header block, then one row of 15 numbers
     last_row = tables[2].xpath(".//tr")[-1]
-    assert [td.text_content() for td in last_row.xpath("td")] == ["2", "0", "0", "1", "3"] + ["0"] * 10
+    assert [td.text_content() for td in last_row.xpath("td")] == REVIEW_NUMBERS
 
 
 @pytest.mark.parametrize(("fmt", "one_other_row"), [(FORMAT_2019, False), (FORMAT_2021, True)])
@@ -106,42 +112,42 @@ def test_html_one_other_row_and_2019_disclosure(fmt, one_other_row):
 
 
 def test_html_page_metadata_and_labels_with_line_breaks():
-    page = render_html(SEED).decode("utf-8")
+    page = render_html(SPEC).decode("utf-8")
     root = lxml.html.document_fromstring(page)
-    assert root.findtext(".//title").startswith(SEED.title)
+    assert root.findtext(".//title").startswith(SPEC.title)
     assert root.xpath("//meta[@name='PubDate']/@content")[0].startswith("2025-01-20")
     assert "结果<br>维持" in page
     assert root.xpath("//meta[@charset]/@charset") == ["utf-8"]
 
 
 def test_html_gbk_is_gbk_bytes_with_a_matching_charset():
-    data = render_html(SEED, encoding="gbk")
+    data = render_html(SPEC, encoding="gbk")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     page = data.decode("gbk")
     assert 'charset="gbk"' in page
-    assert SEED.agency in page and "（三）不予公开" in page and "危及“三安全一稳定”" in page
+    assert SPEC.agency in page and "（三）不予公开" in page and "危及“三安全一稳定”" in page
 
 
 def test_html_blank_and_none_cells_print_nbsp():
     key = (DISCLOSURE, "regulations", "issued")
-    root = lxml.html.document_fromstring(render_html(SEED, blank_cells=[key]))
+    root = lxml.html.document_fromstring(render_html(SPEC, blank_cells=[key]))
     row = _cell(root, "规章").getparent()
-    assert [td.text_content() for td in row.xpath("td")] == ["规章", "\xa0", "0", "0"]
-    assert render_html(SEED.with_blanks([key])) == render_html(SEED, blank_cells=[key])
+    assert [td.text_content() for td in row.xpath("td")] == ["规章", "\xa0", "1", "58"]
+    assert render_html(SPEC.with_blanks([key])) == render_html(SPEC, blank_cells=[key])
 
 
 def test_html_fullwidth_digits():
-    page = render_html(SEED, fullwidth_digits=True).decode("utf-8")
-    assert "１３３３" in page and ">1333<" not in page
+    page = render_html(SPEC, fullwidth_digits=True).decode("utf-8")
+    assert "１３９９" in page and ">1399<" not in page and "３５６.０４１２" in page
 
 
 def test_html_split_requests_table_continues_the_spans():
-    root = lxml.html.document_fromstring(render_html(SEED, split_requests_table=True))
+    root = lxml.html.document_fromstring(render_html(SPEC, split_requests_table=True))
     tables = root.xpath("//table")
     assert len(tables) == 4
     first, second = tables[1], tables[2]
-    whole = grids(SEED)[REQUESTS]
+    whole = grids(SPEC)[REQUESTS]
     assert len(first.xpath(".//tr")) + len(second.xpath(".//tr")) == whole.n_rows
     results_cell = _cell(first, "三、本年度办理结果")
     continued = second.xpath(".//tr")[0].xpath("td")[0]
@@ -156,65 +162,65 @@ def test_html_split_requests_table_continues_the_spans():
 
 
 def test_tab_text_keeps_merged_positions_as_empty_cells():
-    lines = render_text(SEED, "tab").splitlines()
-    assert "（三）不予公开\t1.属于国家秘密\t0\t0\t0\t0\t0\t0\t0" in "\n".join(lines)
+    lines = render_text(SPEC, "tab").splitlines()
+    assert "（三）不予公开\t1.属于国家秘密\t3\t0\t0\t0\t0\t0\t3" in "\n".join(lines)
     row = next(line for line in lines if line.startswith("一、本年新收"))
     assert row.split("\t") == [
         "一、本年新收政府信息公开申请数量",
         "",
         "",
-        "1121",
-        "32",
-        "0",
-        "0",
-        "180",
-        "0",
-        "1333",
+        "1187",
+        "46",
+        "2",
+        "3",
+        "152",
+        "9",
+        "1399",
     ]
     assert "\t\t2.其他法律行政法规禁止公开\t" in "\n".join(lines)
 
 
 def test_pdf_style_text_is_one_row_per_line():
-    text = render_text(SEED, "pdf")
-    assert "\n（七）总计 1036 32 0 0 199 0 1267\n" in text
-    assert "\n2 0 0 1 3 0 0 0 0 0 0 0 0 0 0\n" in text
+    text = render_text(SPEC, "pdf")
+    assert "\n（七）总计 1164 45 2 3 149 8 1371\n" in text
+    assert "\n21 6 3 4 34 9 2 1 5 17 4 1 0 3 8\n" in text
     assert "\t" not in text and "|" not in text
 
 
 def test_markdown_has_pipe_tables_with_a_separator():
-    lines = render_text(SEED, "markdown").splitlines()
+    lines = render_text(SPEC, "markdown").splitlines()
     separators = [i for i, line in enumerate(lines) if set(line) <= set("|-") and line]
     assert len(separators) == 3
     assert all(lines[i - 1].startswith("| ") for i in separators)
-    review = next(line for line in lines if line.startswith("| 2 | 0 | 0 | 1 | 3 |"))
+    review = next(line for line in lines if line.startswith("| 21 | 6 | 3 | 4 | 34 |"))
     assert review.count("|") == 16
 
 
 def test_unknown_text_style_is_refused():
     with pytest.raises(ValueError):
-        render_text(SEED, "rtf")
+        render_text(SPEC, "rtf")
 
 
 # --- PDF -------------------------------------------------------------------------------------
 
 
 def test_pdf_text_layer_reads_back_as_chinese_with_ruled_tables():
-    data = render_pdf(SEED)
+    data = render_pdf(SPEC)
     assert data.startswith(b"%PDF-")
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         text = "\n".join(page.extract_text() for page in pdf.pages)
         tables = [t for page in pdf.pages for t in page.extract_tables()]
-        assert pdf.metadata["Title"] == SEED.title
-    assert SEED.agency in text and "二、主动公开政府信息情况" in text and "2025年1月20日" in text
+        assert pdf.metadata["Title"] == SPEC.title
+    assert SPEC.agency in text and "二、主动公开政府信息情况" in text and "2025年1月20日" in text
     # the requests table may break across pages (pdfplumber then sees fewer columns in a part)
     disclosure = [t for t in tables if t[0][0] == "第二十条第（一）项"]
     review = [t for t in tables if len(t[0]) == 15]
     parts = [t for t in tables if not any(t is d for d in disclosure + review)]
     assert len(disclosure) == len(review) == 1
-    assert len(disclosure[0]) == grids(SEED)[DISCLOSURE].n_rows
-    assert sum(len(t) for t in parts) == grids(SEED)[REQUESTS].n_rows
-    assert review[0][-1] == ["2", "0", "0", "1", "3"] + ["0"] * 10
-    assert render_pdf(SEED) == data  # invariant mode: same spec, same bytes
+    assert len(disclosure[0]) == grids(SPEC)[DISCLOSURE].n_rows
+    assert sum(len(t) for t in parts) == grids(SPEC)[REQUESTS].n_rows
+    assert review[0][-1] == REVIEW_NUMBERS
+    assert render_pdf(SPEC) == data  # invariant mode: same spec, same bytes
 
 
 def test_scanned_pdf_has_images_and_no_text():
@@ -229,9 +235,9 @@ def test_scanned_pdf_has_images_and_no_text():
 
 
 def test_docx_has_merged_cells_repeated_over_their_span():
-    data = render_docx(SEED)
+    data = render_docx(SPEC)
     document = docx.Document(io.BytesIO(data))
-    assert document.core_properties.title == SEED.title
+    assert document.core_properties.title == SPEC.title
     assert len(document.tables) == 3
     disclosure, requests, review = document.tables
     assert requests.cell(0, 0)._tc is requests.cell(2, 2)._tc
@@ -239,7 +245,7 @@ def test_docx_has_merged_cells_repeated_over_their_span():
     denied = next(i for i, row in enumerate(requests.rows) if row.cells[1].text == "（三）不予公开")
     assert requests.cell(denied, 1)._tc is requests.cell(denied + 7, 1)._tc
     assert requests.cell(denied, 2)._tc is not requests.cell(denied + 1, 2)._tc
-    assert [c.text for c in review.rows[-1].cells] == ["2", "0", "0", "1", "3"] + ["0"] * 10
+    assert [c.text for c in review.rows[-1].cells] == REVIEW_NUMBERS
     assert disclosure.cell(0, 0)._tc is disclosure.cell(0, 3)._tc
     # entries dated by the report, not by the clock: the same spec gives the same bytes
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -310,8 +316,8 @@ def test_pre2019_text_is_free_form_and_deterministic():
 
 
 def test_pdf_text_kangxi_variant_only_swaps_radicals():
-    plain = render_text(SEED, "pdf")
-    radicals = render_text(SEED, "pdf", kangxi=True)
+    plain = render_text(SPEC, "pdf")
+    radicals = render_text(SPEC, "pdf", kangxi=True)
     assert "⼀、总体情况" in radicals and "⼯作" in radicals and radicals != plain
     restored = "".join(
         unicodedata.normalize("NFKC", ch) if 0x2F00 <= ord(ch) <= 0x2FD5 else ch for ch in radicals

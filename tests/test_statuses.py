@@ -8,17 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mirror.render import render_scanned_pdf
+from mirror.render import render_pdf, render_scanned_pdf
 from pipelines.parse import MAX_BYTES, parse_bytes, parse_path
-from tests.truth import REALWORLD, SEEDS
+from tests.samples import GUANGSHAN, ZHONGMU, fixture_spec
 
-SEED_000 = (SEEDS / "000_2f0f6d62f86fde55.txt").read_bytes()
-PDF_002 = (REALWORLD / "pdf" / "002_huaian_2024.pdf").read_bytes()
+REPORT = ZHONGMU.read_bytes()
 
 
 def test_parsed_and_partial():
-    assert parse_bytes(SEED_000, "s.txt").status == "parsed"
-    without_review = SEED_000.split("四、政府信息公开行政复议".encode())[0]
+    assert parse_bytes(REPORT, "s.txt").status == "parsed"
+    without_review = REPORT.split("四、政府信息公开行政复议".encode())[0]
     result = parse_bytes(without_review, "s.txt")
     assert result.status == "partial"
     assert {f.table for f in result.facts} == {"disclosure", "requests"}
@@ -72,13 +71,14 @@ def test_a_scan_takes_agency_and_year_from_its_listing_title_and_says_so():
 
 
 def test_a_listing_title_never_overrides_the_documents_own():
-    listed = parse_bytes(SEED_000, "000.txt", listed_title="某县人民政府2019年政府信息公开工作年度报告")
-    assert (listed.agency, listed.year) == ("新郑市人民政府办公室", 2024)
-    assert listed.messages == parse_bytes(SEED_000, "000.txt").messages
+    listed = parse_bytes(REPORT, "r.txt", listed_title="某县人民政府2019年政府信息公开工作年度报告")
+    assert (listed.agency, listed.year) == ("中牟县人民政府办公室", 2023)
+    assert listed.messages == parse_bytes(REPORT, "r.txt").messages
 
 
 def test_truncated_pdf_is_an_error_not_a_crash():
-    result = parse_bytes(PDF_002[: len(PDF_002) // 3], "cut.pdf")
+    pdf = render_pdf(fixture_spec("kaifeng-2024"))
+    result = parse_bytes(pdf[: len(pdf) // 3], "cut.pdf")
     assert (result.status, result.kind) == ("error", "pdf")
     assert result.messages == ["cannot read pdf: PdfminerException: Unexpected EOF"]
 
@@ -104,7 +104,7 @@ def test_empty_and_huge_files(tmp_path: Path):
 
 
 def test_wrong_encoding_is_decoded_and_said():
-    result = parse_bytes(SEED_000.decode("utf-8").encode("gbk"), "gbk.txt")
+    result = parse_bytes(REPORT.decode("utf-8").encode("gbk"), "gbk.txt")
     assert result.status == "parsed"
     assert "decoded as gb18030" in result.messages
 
@@ -118,13 +118,13 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_json_lines_and_exit_codes(tmp_path: Path):
     garbage = tmp_path / "junk.bin"
     garbage.write_bytes(os.urandom(3000))
-    done = run_cli("parse", "--json", str(SEEDS / "000_2f0f6d62f86fde55.txt"), str(garbage))
+    done = run_cli("parse", "--json", str(ZHONGMU), str(garbage))
     assert done.returncode == 0, done.stderr
     first, second = (json.loads(line) for line in done.stdout.splitlines())
     assert (first["status"], first["agency"], first["year"], first["format"]) == (
         "parsed",
-        "新郑市人民政府办公室",
-        2024,
+        "中牟县人民政府办公室",
+        2023,
         "2021",
     )
     assert len(first["facts"]) == 200
@@ -147,8 +147,8 @@ def test_cli_json_lines_and_exit_codes(tmp_path: Path):
 
 
 def test_cli_summary_names_failing_checks():
-    done = run_cli("parse", str(REALWORLD / "raw" / "003.txt"))
+    done = run_cli("parse", str(GUANGSHAN))
     assert done.returncode == 0
-    assert "洪泽区人民政府" in done.stdout
+    assert "光山县人民政府" in done.stdout
     assert "FAILED review_litigation.row_total[review]" in done.stdout
     assert "cause: source" in done.stdout

@@ -1,4 +1,9 @@
-"""Comparing a parse with hand-checked truth files (../shared/truth, ../shared/realworld)."""
+"""Comparing a parse with hand-checked truth files, and where the real reports are.
+
+The real reports and their truth (../shared: seeds, truth, realworld) belong to third parties and
+are not part of the project: tests on them are marked `needs_shared` and skip when it is absent.
+The project's own reports with truth are in tests/fixtures (tests/samples.py).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,23 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pipelines.model import ParseResult
 from pipelines.schema import REQUEST_COLUMNS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
-SEED_TRUTHS = sorted((SHARED / "truth").glob("*.json"))
+SEED_IDS = ("000", "001", "002", "003", "004")
 REALWORLD = SHARED / "realworld"
+
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared (real reports with truth) not present"
+)
+
+
+def seed_truth(ident: str) -> Path:
+    return SHARED / "truth" / f"seed-{ident}.json"
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from storage.api import Store
 from storage.pgserver import PostgresUnavailable, TemporaryPostgres
-from tests.truth import SEEDS
+from tests.samples import write_samples
 
 _databases = itertools.count()
 
@@ -50,10 +49,8 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def seed_dir(tmp_path: Path) -> Path:
-    """A copy of the five seeds that a test may change."""
-    target = tmp_path / "seeds"
-    target.mkdir()
-    for path in sorted(SEEDS.glob("*.txt")):
-        shutil.copy(path, target / path.name)
+def sample_dir(tmp_path: Path) -> Path:
+    """The five sample reports (tests/samples.py) as files a test may change."""
+    target = tmp_path / "samples"
+    write_samples(target)
     return target

@@ -9,8 +9,13 @@ from sqlalchemy import func, select
 from storage.api import Store
 from storage.db import read_connection
 from storage.reports import FACT_CONTENT, facts, history, reports, versions
+from tests.samples import ZHONGMU
 
-CHANGED_LINE = ("(一) 予以公开\t37\t".encode(), "(一) 予以公开\t38\t".encode())  # seed 000, one cell
+# The sample report tests change (tests/samples.py), and one printed number of it:
+# granted, natural_person 24 -> 25 with the row total kept
+CHANGED_FILE = ZHONGMU.name
+CHANGED_AGENCY, CHANGED_YEAR = "中牟县人民政府办公室", 2023
+CHANGED_LINE = ("(一) 予以公开\t24\t".encode(), "(一) 予以公开\t25\t".encode())
 
 
 def fact_snapshot(store: Store) -> dict[tuple[str, int, str, str, str], tuple[Any, ...]]:
@@ -52,4 +57,16 @@ def report_id(store: Store, agency: str, year: int) -> int:
         )
 
 
-__all__ = ["CHANGED_LINE", "count", "fact_snapshot", "facts", "history", "report_id", "reports", "versions"]
+__all__ = [
+    "CHANGED_AGENCY",
+    "CHANGED_FILE",
+    "CHANGED_LINE",
+    "CHANGED_YEAR",
+    "count",
+    "fact_snapshot",
+    "facts",
+    "history",
+    "report_id",
+    "reports",
+    "versions",
+]

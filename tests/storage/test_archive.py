@@ -18,8 +18,8 @@ from tests.storage.helpers import count
 URL = "https://www.example.gov.cn/zfxxgk/ndbg/2024.html"
 
 
-def test_read_back_byte_identical_by_sha256_and_url(store: Store, seed_dir: Path) -> None:
-    for path in sorted(seed_dir.iterdir()):
+def test_read_back_byte_identical_by_sha256_and_url(store: Store, sample_dir: Path) -> None:
+    for path in sorted(sample_dir.iterdir()):
         body = path.read_bytes()
         doc = store.archive(url=f"file://{path}", body=body, content_type="text/plain")
         assert doc.sha256 == sha256_hex(body) and doc.is_new_content

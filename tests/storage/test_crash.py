@@ -15,8 +15,8 @@ from storage.api import Store
 from storage.db import read_connection
 from storage.documents import contents
 from storage.ingest import ingest
+from tests.samples import ZHONGMU_TEXT
 from tests.storage.helpers import count, facts, reports, versions
-from tests.truth import SEEDS
 
 CITIES = ("郑州", "开封", "洛阳", "平顶山", "安阳", "鹤壁", "新乡", "焦作", "濮阳", "许昌")
 YEARS = (2021, 2022, 2023)
@@ -24,12 +24,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _thirty_reports(target: Path) -> None:
-    """Seed 000 as thirty reports: ten agencies x three years."""
-    text = (SEEDS / "000_2f0f6d62f86fde55.txt").read_text(encoding="utf-8")
+    """zhongmu-2023.txt as thirty reports: ten agencies x three years."""
     target.mkdir()
     for city in CITIES:
         for year in YEARS:
-            variant = text.replace("新郑市", f"{city}市").replace("2024", str(year))
+            variant = ZHONGMU_TEXT.replace("中牟县", f"{city}市").replace("2023", str(year))
             (target / f"{city}-{year}.txt").write_text(variant, encoding="utf-8")
 
 

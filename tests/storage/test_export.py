@@ -14,22 +14,23 @@ from storage.api import Store
 from storage.db import utcnow
 from storage.export import CHECKS_SCHEMA, FACTS_SCHEMA, REPORTS_SCHEMA, export
 from storage.ingest import file_url, ingest
-from tests.storage.helpers import CHANGED_LINE
-from tests.truth import SEED_TRUTHS, load
+from tests.samples import samples
+from tests.storage.helpers import CHANGED_AGENCY, CHANGED_FILE, CHANGED_LINE
 
 
-def _truth_totals() -> dict[tuple[str, int], tuple[float, float]]:
+def _sample_totals() -> dict[tuple[str, int], tuple[float, float]]:
     """(agency, year) -> (requests new_received total, requests processed total)."""
-    totals = {}
-    for path in SEED_TRUTHS:
-        truth = load(path)
-        requests = truth["facts"]["requests"]
-        totals[(truth["agency"], truth["year"])] = (requests["new_received.total"], requests["total.total"])
-    return totals
+    return {
+        (spec.agency, spec.year): (
+            spec.value("requests", "new_received", "total"),
+            spec.value("requests", "total", "total"),
+        )
+        for _, spec in samples().values()
+    }
 
 
-def test_duckdb_reads_the_seed_totals_from_parquet(store: Store, seed_dir: Path, tmp_path: Path) -> None:
-    ingest(store, [str(seed_dir)])
+def test_duckdb_reads_the_sample_totals_from_parquet(store: Store, sample_dir: Path, tmp_path: Path) -> None:
+    ingest(store, [str(sample_dir)])
     out = tmp_path / "feed"
     summary = export(store.engine, out, fmt="parquet")
     assert summary.rows == {"facts": 1000, "reports": 5, "checks": 210}
@@ -48,7 +49,8 @@ def test_duckdb_reads_the_seed_totals_from_parquet(store: Store, seed_dir: Path,
     from_reports = db.execute(
         f"select agency, year, requests_new_received, requests_processed from {reports}"
     ).fetchall()
-    expected = _truth_totals()
+    expected = _sample_totals()
+    assert len(expected) == 5
     assert {(a, y): (n, t) for a, y, n, t in from_facts} == expected
     assert {(a, y): (n, t) for a, y, n, t in from_reports} == expected
 
@@ -61,28 +63,28 @@ def test_duckdb_reads_the_seed_totals_from_parquet(store: Store, seed_dir: Path,
     assert [c[0] for c in db.execute(f"describe select * from {facts}").fetchall()] == FACTS_SCHEMA.names
 
 
-def test_since_exports_only_what_changed(store: Store, seed_dir: Path, tmp_path: Path) -> None:
-    ingest(store, [str(seed_dir)])
+def test_since_exports_only_what_changed(store: Store, sample_dir: Path, tmp_path: Path) -> None:
+    ingest(store, [str(sample_dir)])
     first = export(store.engine, tmp_path / "night1")
     assert export(store.engine, tmp_path / "empty", since=first.exported_at).rows == {
         "facts": 0,
         "reports": 0,
         "checks": 0,
     }
-    ingest(store, [str(seed_dir)])  # a re-run changes only last_seen: nothing to load
+    ingest(store, [str(sample_dir)])  # a re-run changes only last_seen: nothing to load
     assert export(store.engine, tmp_path / "still", since=first.exported_at).rows["facts"] == 0
 
-    seed = seed_dir / "000_2f0f6d62f86fde55.txt"
-    seed.write_bytes(seed.read_bytes().replace(*CHANGED_LINE, 1))
-    ingest(store, [str(seed_dir)])
+    changed = sample_dir / CHANGED_FILE
+    changed.write_bytes(changed.read_bytes().replace(*CHANGED_LINE, 1))
+    ingest(store, [str(sample_dir)])
     second = export(store.engine, tmp_path / "night2", fmt="csv", since=first.exported_at)
     assert second.rows == {"facts": 200, "reports": 1, "checks": 42}
     assert first.exported_at < second.exported_at <= utcnow()
 
     facts = pacsv.read_csv(tmp_path / "night2" / "facts.csv").to_pylist()
     changed = [f for f in facts if (f["row_key"], f["column_key"]) == ("granted", "natural_person")]
-    assert changed[0]["value"] == 38 and changed[0]["check_status"] == "failed"
-    assert {f["agency"] for f in facts} == {"新郑市人民政府办公室"}
+    assert changed[0]["value"] == 25 and changed[0]["check_status"] == "failed"
+    assert {f["agency"] for f in facts} == {CHANGED_AGENCY}
     assert pacsv.read_csv(tmp_path / "night2" / "reports.csv").column_names == REPORTS_SCHEMA.names
     assert pacsv.read_csv(tmp_path / "night2" / "checks.csv").column_names == CHECKS_SCHEMA.names
     failing = [c for c in pacsv.read_csv(tmp_path / "night2" / "checks.csv").to_pylist() if not c["ok"]]
@@ -90,13 +92,13 @@ def test_since_exports_only_what_changed(store: Store, seed_dir: Path, tmp_path:
 
 
 def test_a_fact_the_new_version_lacks_is_kept_but_not_current(
-    store: Store, seed_dir: Path, tmp_path: Path
+    store: Store, sample_dir: Path, tmp_path: Path
 ) -> None:
-    seed = sorted(seed_dir.glob("*.txt"))[0]
-    body = seed.read_bytes()
-    result = parse_bytes(body, seed.name)
-    store.store_parse(store.archive(url=file_url(seed), body=body), result)
-    newer = store.archive(url=file_url(seed), body=body + b"\n")  # the page changed
+    path = sample_dir / CHANGED_FILE
+    body = path.read_bytes()
+    result = parse_bytes(body, path.name)
+    store.store_parse(store.archive(url=file_url(path), body=body), result)
+    newer = store.archive(url=file_url(path), body=body + b"\n")  # the page changed
     store.store_parse(newer, dataclasses.replace(result, facts=result.facts[1:]))
 
     export(store.engine, tmp_path / "feed")

@@ -13,9 +13,9 @@ import storage.ingest
 from settings.base import USER_AGENT
 from storage.api import Store
 from storage.ingest import ingest
-from tests.truth import SEEDS
+from tests.samples import ZHONGMU
 
-SEED = sorted(SEEDS.glob("*.txt"))[0]
+REPORT = ZHONGMU.read_bytes()
 
 
 class _Portal(BaseHTTPRequestHandler):
@@ -29,7 +29,7 @@ class _Portal(BaseHTTPRequestHandler):
             type(self).failures_left -= 1
             self.send_error(503)
         elif self.path == "/flaky":
-            body = SEED.read_bytes()
+            body = REPORT
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -63,4 +63,4 @@ def test_ingest_url_retries_5xx_and_reports_what_it_cannot_read(store: Store, po
     assert portal.agents == [USER_AGENT] * 4  # 503, 503, 200; the 404 is not retried
     assert lines[0] == f"{portal.url}/flaky: {counts.summary()}"
     assert lines[1].startswith(f"{portal.url}/gone: cannot read: HTTP Error 404")
-    assert store.read_url(f"{portal.url}/flaky") == SEED.read_bytes()
+    assert store.read_url(f"{portal.url}/flaky") == REPORT

@@ -20,9 +20,9 @@ def _seen(store: Store, sql: str) -> list[tuple]:  # type: ignore[type-arg]
         return [tuple(row) for row in conn.execute(text(sql))]
 
 
-def test_fact_last_seen_survives_down_and_up(store: Store, seed_dir: Path) -> None:
-    ingest(store, [str(seed_dir)])
-    ingest(store, [str(seed_dir)])  # versions seen again: last_seen > first_seen
+def test_fact_last_seen_survives_down_and_up(store: Store, sample_dir: Path) -> None:
+    ingest(store, [str(sample_dir)])
+    ingest(store, [str(sample_dir)])  # versions seen again: last_seen > first_seen
     before = fact_snapshot(store)
 
     downgrade(store.engine, "0001")
@@ -42,8 +42,8 @@ def test_fact_last_seen_survives_down_and_up(store: Store, seed_dir: Path) -> No
     assert fact_snapshot(store) == before
 
 
-def test_a_fact_cannot_name_another_reports_version(store: Store, seed_dir: Path) -> None:
-    ingest(store, [str(seed_dir)])
+def test_a_fact_cannot_name_another_reports_version(store: Store, sample_dir: Path) -> None:
+    ingest(store, [str(sample_dir)])
     (first, second) = _seen(store, "SELECT id, current_version_id FROM reports ORDER BY id LIMIT 2")
     with pytest.raises(IntegrityError), store.engine.begin() as conn:
         conn.execute(

@@ -13,8 +13,12 @@ from storage.db import read_connection, utcnow
 from storage.history import facts_as_of, version_facts
 from storage.ingest import file_url, ingest
 from storage.reparse import ReportSelector, reparse
+from tests.samples import samples
 from tests.storage.helpers import (
+    CHANGED_AGENCY,
+    CHANGED_FILE,
     CHANGED_LINE,
+    CHANGED_YEAR,
     FACTS_SEEN,
     count,
     fact_snapshot,
@@ -24,18 +28,15 @@ from tests.storage.helpers import (
     reports,
     versions,
 )
-from tests.truth import SEED_TRUTHS, load, truth_cells
-
-SEED_000_AGENCY, SEED_000_YEAR = "新郑市人民政府办公室", 2024
 
 
-def test_ingest_twice_changes_nothing_but_last_seen(store: Store, seed_dir: Path) -> None:
-    first, failed = ingest(store, [str(seed_dir)])
+def test_ingest_twice_changes_nothing_but_last_seen(store: Store, sample_dir: Path) -> None:
+    first, failed = ingest(store, [str(sample_dir)])
     assert failed == 0
     assert (first.reports_inserted, first.inserted, first.updated, first.versions_inserted) == (5, 1000, 0, 5)
     before = fact_snapshot(store)
 
-    second, _ = ingest(store, [str(seed_dir)])
+    second, _ = ingest(store, [str(sample_dir)])
     assert (second.reports_inserted, second.reports_updated, second.reports_unchanged) == (0, 0, 5)
     assert (second.inserted, second.updated, second.unchanged, second.versions_inserted) == (0, 0, 1000, 0)
     assert fact_snapshot(store) == before  # first_seen and changed_at included
@@ -43,33 +44,33 @@ def test_ingest_twice_changes_nothing_but_last_seen(store: Store, seed_dir: Path
     assert count(store, FACTS_SEEN, versions.c.last_seen > facts.c.first_seen) == 1000
 
 
-def test_stored_facts_are_the_seeds_truth(store: Store, seed_dir: Path) -> None:
-    ingest(store, [str(seed_dir)])
+def test_stored_facts_are_the_samples_facts(store: Store, sample_dir: Path) -> None:
+    ingest(store, [str(sample_dir)])
     stored = fact_snapshot(store)
-    for truth_path in SEED_TRUTHS:
-        truth = load(truth_path)
-        for (table, row, column), want in truth_cells(truth).items():
-            got = stored[(truth["agency"], truth["year"], table, row, column)]
+    assert len(stored) == 1000
+    for name, (_, spec) in samples().items():
+        for (table, row, column), want in spec.expected().items():
+            got = stored[(spec.agency, spec.year, table, row, column)]
             value, blank = got[2], got[5]
-            assert (None if blank else value) == want, (truth_path.name, table, row, column)
+            assert (None if blank else value) == want, (name, table, row, column)
 
 
-def test_changed_number_makes_one_new_version(store: Store, seed_dir: Path) -> None:
-    ingest(store, [str(seed_dir)])
-    seed = seed_dir / "000_2f0f6d62f86fde55.txt"
-    old_version = fact_snapshot(store)[(SEED_000_AGENCY, SEED_000_YEAR, "requests", "granted", "total")][0]
+def test_changed_number_makes_one_new_version(store: Store, sample_dir: Path) -> None:
+    ingest(store, [str(sample_dir)])
+    changed = sample_dir / CHANGED_FILE
+    old_version = fact_snapshot(store)[(CHANGED_AGENCY, CHANGED_YEAR, "requests", "granted", "total")][0]
     before_change = utcnow()
-    seed.write_bytes(seed.read_bytes().replace(*CHANGED_LINE, 1))
+    changed.write_bytes(changed.read_bytes().replace(*CHANGED_LINE, 1))
 
-    counts, _ = ingest(store, [str(seed_dir)])
+    counts, _ = ingest(store, [str(sample_dir)])
     assert (counts.reports_inserted, counts.reports_updated, counts.reports_unchanged) == (0, 1, 4)
     assert (counts.versions_inserted, counts.inserted, counts.updated, counts.unchanged) == (1, 0, 1, 999)
 
-    rid = report_id(store, SEED_000_AGENCY, SEED_000_YEAR)
+    rid = report_id(store, CHANGED_AGENCY, CHANGED_YEAR)
     assert count(store, versions, versions.c.report_id == rid) == 2
     now = fact_snapshot(store)
-    key = (SEED_000_AGENCY, SEED_000_YEAR, "requests", "granted", "natural_person")
-    assert now[key][2] == 38 and now[key][0] != old_version
+    key = (CHANGED_AGENCY, CHANGED_YEAR, "requests", "granted", "natural_person")
+    assert now[key][2] == 25 and now[key][0] != old_version
     # every fact of that report moved to the new version; the old states went to history
     assert count(store, facts, facts.c.report_id == rid, facts.c.changed_at > before_change) == 200
     assert count(store, history, history.c.report_id == rid) == 200
@@ -87,12 +88,12 @@ def test_changed_number_makes_one_new_version(store: Store, seed_dir: Path) -> N
         old_facts, new_facts = version_facts(conn, old_id), version_facts(conn, new_id)
         current = conn.execute(reports.select().where(reports.c.id == rid)).one()
     fact_key = ("requests", "granted", "natural_person")
-    assert then[fact_key]["value"] == 37 and today[fact_key]["value"] == 38
+    assert then[fact_key]["value"] == 24 and today[fact_key]["value"] == 25
     assert len(then) == len(today) == len(old_facts) == len(new_facts) == 200
     assert {k for k in old_facts if old_facts[k]["value"] != new_facts[k]["value"]} == {fact_key}
     assert current.current_version_id == new_id
 
-    again, _ = ingest(store, [str(seed_dir)])
+    again, _ = ingest(store, [str(sample_dir)])
     assert (again.inserted, again.updated, again.versions_inserted, again.reports_updated) == (0, 0, 0, 0)
 
     # the archive holds both contents: parsing them again changes nothing, the newer stays current
@@ -104,11 +105,11 @@ def test_changed_number_makes_one_new_version(store: Store, seed_dir: Path) -> N
     store.parser_version = "99.0.0"
     upgraded, _ = reparse(store)
     assert (upgraded.versions_inserted, upgraded.reports_updated, upgraded.updated) == (6, 5, 0)
-    assert fact_snapshot(store)[(*key[:2], *fact_key)][2] == 38
+    assert fact_snapshot(store)[(*key[:2], *fact_key)][2] == 25
 
 
-def test_reparse_gives_identical_facts(store: Store, seed_dir: Path) -> None:
-    ingest(store, [str(seed_dir)])
+def test_reparse_gives_identical_facts(store: Store, sample_dir: Path) -> None:
+    ingest(store, [str(sample_dir)])
     before = fact_snapshot(store)
     counts, parsed = reparse(store)
     assert parsed == 5
@@ -116,11 +117,11 @@ def test_reparse_gives_identical_facts(store: Store, seed_dir: Path) -> None:
     assert fact_snapshot(store) == before
 
 
-def test_reparse_with_a_new_parser_moves_facts_to_new_versions(store: Store, seed_dir: Path) -> None:
-    ingest(store, [str(seed_dir)])
+def test_reparse_with_a_new_parser_moves_facts_to_new_versions(store: Store, sample_dir: Path) -> None:
+    ingest(store, [str(sample_dir)])
     before = fact_snapshot(store)
     store.parser_version = "99.0.0"
-    counts, parsed = reparse(store, selectors=[ReportSelector.parse(f"{SEED_000_AGENCY}:{SEED_000_YEAR}")])
+    counts, parsed = reparse(store, selectors=[ReportSelector.parse(f"{CHANGED_AGENCY}:{CHANGED_YEAR}")])
     assert parsed == 1
     assert (counts.versions_inserted, counts.reports_updated, counts.updated, counts.unchanged) == (
         1,
@@ -130,28 +131,28 @@ def test_reparse_with_a_new_parser_moves_facts_to_new_versions(store: Store, see
     )
     after = fact_snapshot(store)
     moved = {k for k in after if after[k][1] == "99.0.0"}
-    assert len(moved) == 200 and all(k[0] == SEED_000_AGENCY for k in moved)
+    assert len(moved) == 200 and all(k[0] == CHANGED_AGENCY for k in moved)
     assert all(after[k][2:9] == before[k][2:9] for k in after)  # same values, same raw text
     # only what the newer parser has not seen yet
     again, parsed_again = reparse(store, since_parser="99.0.0")
     assert parsed_again == 1 and again.updated == 0 and again.versions_inserted == 0
 
 
-def test_vanished_or_empty_page_does_not_erase_facts(store: Store, seed_dir: Path) -> None:
-    ingest(store, [str(seed_dir)])
+def test_vanished_or_empty_page_does_not_erase_facts(store: Store, sample_dir: Path) -> None:
+    ingest(store, [str(sample_dir)])
     before = fact_snapshot(store)
-    index_page = f"<html><title>{SEED_000_AGENCY}{SEED_000_YEAR}年政府信息公开工作年度报告</title></html>"
+    index_page = f"<html><title>{CHANGED_AGENCY}{CHANGED_YEAR}年政府信息公开工作年度报告</title></html>"
     doc = store.archive(
         url="https://example.gov.cn/list.html", body=index_page.encode(), content_type="text/html"
     )
     result = parse_bytes(index_page.encode(), doc.url)
-    result.agency, result.year, result.facts = SEED_000_AGENCY, SEED_000_YEAR, []
+    result.agency, result.year, result.facts = CHANGED_AGENCY, CHANGED_YEAR, []
     counts = store.store_parse(doc, result)
     assert counts.versions_inserted == 1 and counts.updated == 0
     assert fact_snapshot(store) == before
     with read_connection(store.engine) as conn:
-        current = conn.execute(reports.select().where(reports.c.agency == SEED_000_AGENCY)).one()
-    assert current.source_url == file_url(seed_dir / "000_2f0f6d62f86fde55.txt")
+        current = conn.execute(reports.select().where(reports.c.agency == CHANGED_AGENCY)).one()
+    assert current.source_url == file_url(sample_dir / CHANGED_FILE)
 
 
 def test_reparse_keeps_the_report_a_scan_was_listed_as(store: Store) -> None:

@@ -13,15 +13,15 @@ from sqlalchemy import create_engine, text
 from pipelines.parse import parse_bytes
 from storage.api import Store
 from storage.ingest import file_url, ingest
-from tests.storage.helpers import FACTS_SEEN, count, facts, history, versions
+from tests.storage.helpers import CHANGED_FILE, FACTS_SEEN, count, facts, history, versions
 
 
 @pytest.mark.postgres
 def test_lost_write_connection_is_reconnected(
-    postgres: str, tmp_path: Path, seed_dir: Path, caplog: pytest.LogCaptureFixture
+    postgres: str, tmp_path: Path, sample_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with Store(postgres, str(tmp_path / "archive")) as store:
-        first, _ = ingest(store, [str(seed_dir)])
+        first, _ = ingest(store, [str(sample_dir)])
         killer = create_engine(postgres, isolation_level="AUTOCOMMIT")
         with killer.connect() as conn:  # as a server restart would: every other session ends
             ended = conn.execute(
@@ -33,19 +33,19 @@ def test_lost_write_connection_is_reconnected(
         killer.dispose()
         assert ended >= 1
         with caplog.at_level(logging.WARNING, logger="storage.db"):
-            again, failed = ingest(store, [str(seed_dir)])
+            again, failed = ingest(store, [str(sample_dir)])
     assert failed == 0
     assert any("Retrying" in record.message for record in caplog.records)
     assert (first.inserted, again.inserted, again.unchanged) == (1000, 0, 1000)
 
 
-def test_same_version_stored_again_with_one_fact_changed(store: Store, seed_dir: Path) -> None:
+def test_same_version_stored_again_with_one_fact_changed(store: Store, sample_dir: Path) -> None:
     """The changed fact is updated (its old state to history), the others only seen again: on
     PostgreSQL one statement does both, on rows it must keep apart."""
-    seed = next(iter(sorted(seed_dir.glob("*.txt"))))
-    body = seed.read_bytes()
-    result = parse_bytes(body, seed.name)
-    doc = store.archive(url=file_url(seed), body=body)
+    path = sample_dir / CHANGED_FILE
+    body = path.read_bytes()
+    result = parse_bytes(body, path.name)
+    doc = store.archive(url=file_url(path), body=body)
     first = store.store_parse(doc, result)
     changed = dataclasses.replace(result.facts[0], value=(result.facts[0].value or 0) + 1, raw="changed")
     second = store.store_parse(doc, dataclasses.replace(result, facts=[changed, *result.facts[1:]]))
