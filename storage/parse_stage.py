@@ -85,6 +85,11 @@ def exit_with_parent(poll_seconds: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def warm_up() -> None:
+    """Import the parser in a new worker, before the deadline of its first document starts."""
+    import pipelines.parse  # noqa: F401
+
+
 def parse_document(body: bytes, url: str, listed_title: str | None, deadline_s: float) -> ParseResult:
     """Parse one document (in a worker process). `listed_title`: a document that names no agency
     or year itself (a scan) takes them from the title its portal lists it under."""
@@ -114,11 +119,12 @@ class ParseStage:
         on_outcome: Callable[[PendingDocument, Outcome, str], None] | None = None,
         parse: Callable[[bytes, str, str | None, float], ParseResult] = parse_document,
         hard_deadline_s: float | None = None,
+        parser_version: str | None = None,  # None: the parser's own (tests stand in a newer one)
     ) -> None:
         from pipelines.parse import PARSER_VERSION
 
         self.store = store
-        self.parser_version = PARSER_VERSION
+        self.parser_version = parser_version or PARSER_VERSION
         self.workers = workers
         self.batch_reports, self.batch_s = batch_reports, batch_ms / 1000
         self.deadline_s = deadline_s
@@ -205,8 +211,9 @@ class ParseStage:
         limit = 1 if task.alone else self.workers
         while len(self._running) >= limit:
             self._collect(None)
+        pool = self._executor()  # a new pool warms up before the deadline starts
         task.started = time.monotonic()
-        self._running[self._executor().submit(self.parse, *args)] = task
+        self._running[pool.submit(self.parse, *args)] = task
 
     def _run_retries(self) -> None:
         while self._retry:
@@ -219,6 +226,7 @@ class ParseStage:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")  # never fork a process with threads
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=exit_with_parent)
+            wait([self._pool.submit(warm_up) for _ in range(self.workers)])
         return self._pool
 
     def _close_pool(self) -> None:

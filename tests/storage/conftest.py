@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from storage.api import Store
+from storage.migrate import migrated_engine
 from storage.pgserver import PostgresUnavailable, TemporaryPostgres
 from tests.samples import write_samples
 
@@ -27,14 +28,20 @@ def pg_server() -> Iterator[TemporaryPostgres]:
         yield server
 
 
+def migrated(url: str) -> str:
+    with migrated_engine(url):
+        return url
+
+
 @pytest.fixture
 def sqlite(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'nianbao.db'}"
+    """A database at the newest schema (as `nianbao db upgrade` leaves it)."""
+    return migrated(f"sqlite:///{tmp_path / 'nianbao.db'}")
 
 
 @pytest.fixture
 def postgres(pg_server: TemporaryPostgres) -> str:
-    return pg_server.create_database(f"test_{os.getpid()}_{next(_databases)}")
+    return migrated(pg_server.create_database(f"test_{os.getpid()}_{next(_databases)}"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

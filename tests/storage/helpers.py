@@ -6,8 +6,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.api import Store
+from pipelines.model import ParseResult
+from pipelines.parse import PARSER_VERSION
+from storage.api import ArchivedDocument, Fetched, PendingDocument, Store, UpsertCounts
 from storage.db import read_connection
+from storage.ingest import ingest
+from storage.parse_stage import ParseReport, ParseStage
+from storage.reparse import reparse
 from storage.reports import FACT_CONTENT, facts, history, reports, versions
 from tests.samples import ZHONGMU
 
@@ -57,16 +62,50 @@ def report_id(store: Store, agency: str, year: int) -> int:
         )
 
 
+def archive(store: Store, url: str, body: bytes, **fields: Any) -> ArchivedDocument:
+    return store.archive(Fetched(url, body, **fields))
+
+
+def ingest_paths(store: Store, targets: list[str], **kwargs: Any) -> tuple[ParseReport, int]:
+    """`nianbao ingest`: archive the targets, parse them in this process."""
+    return ingest(store, targets, ParseStage(store, workers=0), **kwargs)
+
+
+def reparse_all(store: Store, parser_version: str | None = None, **kwargs: Any) -> tuple[ParseReport, int]:
+    """`nianbao reparse`, by this parser or one standing in for a newer version."""
+    stage = ParseStage(store, workers=0, force=True, parser_version=parser_version)
+    return reparse(store, stage, **kwargs)
+
+
+def store_parse(
+    store: Store,
+    doc: ArchivedDocument,
+    result: ParseResult,
+    *,
+    portal: str | None = None,
+    region: str | None = None,
+) -> UpsertCounts:
+    """One parse stored as the parse stage stores it."""
+    pending = PendingDocument(doc.document_id, doc.sha256, doc.url, doc.fetched_at, None, portal, region)
+    (counts,) = store.store_parses([(pending, result)], PARSER_VERSION)
+    assert isinstance(counts, UpsertCounts), counts
+    return counts
+
+
 __all__ = [
     "CHANGED_AGENCY",
     "CHANGED_FILE",
     "CHANGED_LINE",
     "CHANGED_YEAR",
+    "archive",
     "count",
     "fact_snapshot",
     "facts",
     "history",
+    "ingest_paths",
+    "reparse_all",
     "report_id",
     "reports",
+    "store_parse",
     "versions",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from storage.api import Store
 from storage.archive import ArchiveError, sha256_hex
 from storage.documents import contents, documents
-from tests.storage.helpers import count
+from tests.storage.helpers import archive, count
 
 URL = "https://www.example.gov.cn/zfxxgk/ndbg/2024.html"
 
@@ -21,7 +22,7 @@ URL = "https://www.example.gov.cn/zfxxgk/ndbg/2024.html"
 def test_read_back_byte_identical_by_sha256_and_url(store: Store, sample_dir: Path) -> None:
     for path in sorted(sample_dir.iterdir()):
         body = path.read_bytes()
-        doc = store.archive(url=f"file://{path}", body=body, content_type="text/plain")
+        doc = archive(store, f"file://{path}", body, content_type="text/plain")
         assert doc.sha256 == sha256_hex(body) and doc.is_new_content
         assert store.read(doc.sha256) == body
         assert store.read_url(f"file://{path}") == body
@@ -31,9 +32,7 @@ def test_http_response_keeps_status_headers_and_exact_body(store: Store) -> None
     body = gzip.compress(b"\x00binary\r\n\r\nnot text") + "年度报告".encode("gb18030")
     headers = {"Content-Type": "application/pdf", "Content-Encoding": "gzip", "ETag": '"abc"'}
     when = datetime(2025, 3, 31, 8, 0, tzinfo=UTC)
-    doc = store.archive(
-        url=URL, body=body, status=200, headers=headers, final_url=URL + "?x", fetched_at=when
-    )
+    doc = archive(store, URL, body, status=200, headers=headers, final_url=URL + "?x", fetched_at=when)
     assert store.read(doc.sha256) == body
     known = store.known(URL)
     assert known is not None
@@ -54,9 +53,9 @@ def test_http_response_keeps_status_headers_and_exact_body(store: Store) -> None
 
 def test_same_bytes_are_stored_once(store: Store) -> None:
     body = b"<html>same</html>"
-    first = store.archive(url=URL, body=body)
-    again = store.archive(url=URL, body=body)
-    elsewhere = store.archive(url=URL + "?mirror", body=body)
+    first = archive(store, URL, body)
+    again = archive(store, URL, body)
+    elsewhere = archive(store, URL + "?mirror", body)
     assert first.is_new_content and not again.is_new_content and not elsewhere.is_new_content
     assert first.document_id == again.document_id != elsewhere.document_id
     assert count(store, contents) == 1 and count(store, documents) == 2
@@ -69,32 +68,36 @@ def test_same_bytes_are_stored_once(store: Store) -> None:
 def test_files_rotate_by_size_and_stay_readable(database_url: str, tmp_path: Path) -> None:
     bodies = [os.urandom(3000) for _ in range(6)]
     with Store(database_url, str(tmp_path / "archive"), max_warc_bytes=5000) as store:
-        shas = [store.archive(url=f"{URL}?n={i}", body=b).sha256 for i, b in enumerate(bodies)]
+        shas = [archive(store, f"{URL}?n={i}", b).sha256 for i, b in enumerate(bodies)]
         assert len(list(store.archive_dir.glob("*.warc.gz"))) >= 3
         assert [store.read(sha) for sha in shas] == bodies
     with Store(database_url, str(tmp_path / "archive"), max_warc_bytes=5000) as reopened:
         assert reopened.read(shas[-1]) == bodies[-1]
-        new = reopened.archive(url=URL, body=b"after restart")
+        new = archive(reopened, URL, b"after restart")
         assert reopened.read(new.sha256) == b"after restart"
 
 
-def test_unindexed_tail_is_never_overwritten(database_url: str, tmp_path: Path) -> None:
-    """A writer killed between the WARC write and the index commit leaves bytes the index does
-    not know: the next writer must start a new file, not append after (or over) them."""
-    archive = tmp_path / "archive"
-    with Store(database_url, str(archive)) as store:
-        kept = store.archive(url=URL, body=b"kept")
-    (only,) = archive.glob("*.warc.gz")
-    with only.open("ab") as fh:
+def test_a_writer_never_appends_to_another_writers_file(database_url: str, tmp_path: Path) -> None:
+    """Each writer (a process, on any machine sharing the archive) writes files of its own: bytes
+    a killed writer left unindexed at the end of its file are never written after or over."""
+    folder = tmp_path / "archive"
+    with Store(database_url, str(folder)) as store:
+        kept = archive(store, URL, b"kept")
+    (first,) = folder.glob("*.warc.gz")
+    with first.open("ab") as fh:
         fh.write(b"\x1f\x8b half a record")
-    with Store(database_url, str(archive)) as store:
-        fresh = store.archive(url=URL, body=b"fresh")
-        assert len(list(archive.glob("*.warc.gz"))) == 2
+    torn = first.read_bytes()
+    with Store(database_url, str(folder)) as store:
+        fresh = archive(store, URL, b"fresh")
+        assert len(list(folder.glob("*.warc.gz"))) == 2
         assert store.read(kept.sha256) == b"kept" and store.read(fresh.sha256) == b"fresh"
+    assert first.read_bytes() == torn
+    host = socket.gethostname()
+    assert all(f"-{host}-{os.getpid()}" in path.name for path in folder.glob("*.warc.gz"))
 
 
 def test_a_changed_archive_is_detected(store: Store) -> None:
-    doc = store.archive(url=URL, body=b"original bytes")
+    doc = archive(store, URL, b"original bytes")
     (warc,) = store.archive_dir.glob("*.warc.gz")
     store.close()
     warc.write_bytes(b"garbage")

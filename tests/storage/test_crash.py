@@ -1,4 +1,4 @@
-"""SIGKILL in the middle of `nianbao ingest`: no half-written report, and a re-run completes it."""
+"""SIGKILL in the middle of `nianbao ingest`: no half-written report or batch, and a re-run completes it."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from storage.api import Store
 from storage.db import read_connection
 from storage.documents import contents
-from storage.ingest import ingest
 from tests.samples import ZHONGMU_TEXT
-from tests.storage.helpers import count, facts, reports, versions
+from tests.storage.helpers import count, facts, ingest_paths, reports, versions
 
 CITIES = ("郑州", "开封", "洛阳", "平顶山", "安阳", "鹤壁", "新乡", "焦作", "濮阳", "许昌")
 YEARS = (2021, 2022, 2023)
@@ -56,7 +55,8 @@ def test_sigkill_during_ingest_leaves_whole_reports(database_url: str, tmp_path:
     docs, archive = tmp_path / "docs", tmp_path / "archive"
     _thirty_reports(docs)
     with Store(database_url, str(archive)) as store:  # schema first: the child only writes
-        env = {**os.environ, "NIANBAO_DATABASE_URL": database_url, "NIANBAO_ARCHIVE_DIR": str(archive)}
+        env = {**os.environ, "NIANBAO_DATABASE_URL": database_url, "NIANBAO_ARCHIVE": str(archive)}
+        env |= {"NIANBAO_BATCH_REPORTS": "2", "NIANBAO_BATCH_MS": "600000"}  # group commits of 2
         child = subprocess.Popen(
             [sys.executable, "-m", "nianbao", "ingest", "-q", str(docs)],
             env=env,
@@ -72,9 +72,10 @@ def test_sigkill_during_ingest_leaves_whole_reports(database_url: str, tmp_path:
         assert child.returncode == -signal.SIGKILL, child.stderr.read() if child.stderr else ""
 
         done_before = _assert_whole_reports(store)
-        assert 4 <= done_before < 30
+        assert 4 <= done_before < 30 and done_before % 2 == 0  # whole batches only
 
-        counts, failed = ingest(store, [str(docs)])
+        report, failed = ingest_paths(store, [str(docs)])
+        counts = report.counts
         assert failed == 0
         assert counts.reports_inserted == 30 - done_before
         assert counts.inserted == 200 * (30 - done_before) and counts.updated == 0

@@ -13,9 +13,16 @@ from pipelines.parse import parse_bytes
 from storage.api import Store
 from storage.db import utcnow
 from storage.export import CHECKS_SCHEMA, FACTS_SCHEMA, REPORTS_SCHEMA, export
-from storage.ingest import file_url, ingest
+from storage.ingest import file_url
 from tests.samples import samples
-from tests.storage.helpers import CHANGED_AGENCY, CHANGED_FILE, CHANGED_LINE
+from tests.storage.helpers import (
+    CHANGED_AGENCY,
+    CHANGED_FILE,
+    CHANGED_LINE,
+    archive,
+    ingest_paths,
+    store_parse,
+)
 
 
 def _sample_totals() -> dict[tuple[str, int], tuple[float, float]]:
@@ -30,7 +37,7 @@ def _sample_totals() -> dict[tuple[str, int], tuple[float, float]]:
 
 
 def test_duckdb_reads_the_sample_totals_from_parquet(store: Store, sample_dir: Path, tmp_path: Path) -> None:
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     out = tmp_path / "feed"
     summary = export(store.engine, out, fmt="parquet")
     assert summary.rows == {"facts": 1000, "reports": 5, "checks": 210}
@@ -64,19 +71,19 @@ def test_duckdb_reads_the_sample_totals_from_parquet(store: Store, sample_dir: P
 
 
 def test_since_exports_only_what_changed(store: Store, sample_dir: Path, tmp_path: Path) -> None:
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     first = export(store.engine, tmp_path / "night1")
     assert export(store.engine, tmp_path / "empty", since=first.exported_at).rows == {
         "facts": 0,
         "reports": 0,
         "checks": 0,
     }
-    ingest(store, [str(sample_dir)])  # a re-run changes only last_seen: nothing to load
+    ingest_paths(store, [str(sample_dir)])  # a re-run changes only last_seen: nothing to load
     assert export(store.engine, tmp_path / "still", since=first.exported_at).rows["facts"] == 0
 
     changed = sample_dir / CHANGED_FILE
     changed.write_bytes(changed.read_bytes().replace(*CHANGED_LINE, 1))
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     second = export(store.engine, tmp_path / "night2", fmt="csv", since=first.exported_at)
     assert second.rows == {"facts": 200, "reports": 1, "checks": 42}
     assert first.exported_at < second.exported_at <= utcnow()
@@ -97,9 +104,9 @@ def test_a_fact_the_new_version_lacks_is_kept_but_not_current(
     path = sample_dir / CHANGED_FILE
     body = path.read_bytes()
     result = parse_bytes(body, path.name)
-    store.store_parse(store.archive(url=file_url(path), body=body), result)
-    newer = store.archive(url=file_url(path), body=body + b"\n")  # the page changed
-    store.store_parse(newer, dataclasses.replace(result, facts=result.facts[1:]))
+    store_parse(store, archive(store, file_url(path), body), result)
+    newer = archive(store, file_url(path), body + b"\n")  # the page changed
+    store_parse(store, newer, dataclasses.replace(result, facts=result.facts[1:]))
 
     export(store.engine, tmp_path / "feed")
     rows = pq.read_table(tmp_path / "feed" / "facts.parquet").to_pylist()

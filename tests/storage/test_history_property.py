@@ -14,6 +14,8 @@ from storage.api import Store
 from storage.db import read_connection, utcnow
 from storage.history import facts_as_of, version_facts
 from storage.reports import versions
+from tests.storage.conftest import migrated
+from tests.storage.helpers import archive, store_parse
 
 KEYS = (
     ("requests", "new_received", "total"),
@@ -47,17 +49,20 @@ def _belief(store: Store, report_id: int | None, when) -> dict:  # type: ignore[
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(step, min_size=1, max_size=6))
 def test_history_reproduces_every_past_belief(steps: list[tuple[int, list[int], int]]) -> None:
-    with tempfile.TemporaryDirectory() as tmp, Store(f"sqlite:///{tmp}/h.db", f"{tmp}/archive") as store:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Store(migrated(f"sqlite:///{tmp}/h.db"), f"{tmp}/archive") as store,
+    ):
         seen: list[tuple] = []  # (time, belief then)
         made: dict[int, ParseResult] = {}  # version id -> the parse that made it
         report_id = None
         for where, values, found in steps:
             url = f"https://www.example.gov.cn/ndbg/{where}.html"
             body = f"{url} {values} {found}".encode()
-            doc = store.archive(url=url, body=body)
+            doc = archive(store, url, body)
             result = _parse(url, values, found)
-            store.store_parse(doc, result)
-            again = store.store_parse(doc, result)
+            store_parse(store, doc, result)
+            again = store_parse(store, doc, result)
             assert (again.inserted, again.updated, again.versions_inserted, again.reports_updated) == (
                 0,
                 0,

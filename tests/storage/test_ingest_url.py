@@ -12,8 +12,9 @@ import pytest
 import storage.ingest
 from settings.base import USER_AGENT
 from storage.api import Store
-from storage.ingest import ingest
+from storage.parse_stage import Outcome
 from tests.samples import ZHONGMU
+from tests.storage.helpers import ingest_paths
 
 REPORT = ZHONGMU.read_bytes()
 
@@ -57,10 +58,9 @@ def portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Portal]]:
 
 def test_ingest_url_retries_5xx_and_reports_what_it_cannot_read(store: Store, portal: type[_Portal]) -> None:
     lines: list[str] = []
-    counts, failed = ingest(store, [f"{portal.url}/flaky", f"{portal.url}/gone"], report=lines.append)
+    report, failed = ingest_paths(store, [f"{portal.url}/flaky", f"{portal.url}/gone"], report=lines.append)
 
-    assert (counts.reports_inserted, counts.inserted, failed) == (1, 200, 1)
+    assert (report.total(Outcome.NEW), report.counts.inserted, failed) == (1, 200, 1)
     assert portal.agents == [USER_AGENT] * 4  # 503, 503, 200; the 404 is not retried
-    assert lines[0] == f"{portal.url}/flaky: {counts.summary()}"
-    assert lines[1].startswith(f"{portal.url}/gone: cannot read: HTTP Error 404")
+    assert len(lines) == 1 and lines[0].startswith(f"{portal.url}/gone: cannot read: HTTP Error 404")
     assert store.read_url(f"{portal.url}/flaky") == REPORT

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from pipelines.parse import PARSER_VERSION
 from storage.api import Store
 from storage.db import read_connection
-from storage.ingest import ingest
-from storage.migrate import current_revision, downgrade, upgrade
-from tests.storage.helpers import fact_snapshot
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
+from tests.storage.helpers import fact_snapshot, ingest_paths
 
 
 def _seen(store: Store, sql: str) -> list[tuple]:  # type: ignore[type-arg]
@@ -21,8 +21,8 @@ def _seen(store: Store, sql: str) -> list[tuple]:  # type: ignore[type-arg]
 
 
 def test_fact_last_seen_survives_down_and_up(store: Store, sample_dir: Path) -> None:
-    ingest(store, [str(sample_dir)])
-    ingest(store, [str(sample_dir)])  # versions seen again: last_seen > first_seen
+    ingest_paths(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])  # versions seen again: last_seen > first_seen
     before = fact_snapshot(store)
 
     downgrade(store.engine, "0001")
@@ -37,13 +37,16 @@ def test_fact_last_seen_survives_down_and_up(store: Store, sample_dir: Path) -> 
     assert _seen(store, "SELECT count(*) FROM facts") == [(1000,)]
 
     upgrade(store.engine)
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == head_revision()
     assert "last_seen" not in {c["name"] for c in inspect(store.engine).get_columns("facts")}
     assert fact_snapshot(store) == before
+    # 0003: every document that was parsed is a report document again, and none is pending
+    assert _seen(store, "SELECT count(*) FROM documents WHERE parse") == [(5,)]
+    assert store.pending(PARSER_VERSION) == []
 
 
 def test_a_fact_cannot_name_another_reports_version(store: Store, sample_dir: Path) -> None:
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     (first, second) = _seen(store, "SELECT id, current_version_id FROM reports ORDER BY id LIMIT 2")
     with pytest.raises(IntegrityError), store.engine.begin() as conn:
         conn.execute(

@@ -109,8 +109,8 @@ def test_a_dying_or_hanging_parser_fails_only_its_document(migrated: Store) -> N
         migrated.archive(Fetched(f"http://mirror.test/{name}.html", body, parse=True, portal="p"))
     pending = migrated.pending(PARSER_VERSION, limit=100)
     assert len(pending) == len(good) + 2
-    report = stage(migrated, workers=2, parse=crash_or_hang, hard_deadline_s=3).run(pending)
-    assert report.outcomes["p"] == {Outcome.NEW: 4, Outcome.FAILED: 2}
+    report = stage(migrated, workers=2, parse=crash_or_hang, hard_deadline_s=6).run(pending)
+    assert report.outcomes["p"] == {Outcome.NEW: 4, Outcome.FAILED: 2}, report.problems
     problems = "\n".join(report.problems)
     assert "crash.html" in problems and "process died" in problems
     assert "hang.html" in problems and "hard deadline" in problems

@@ -13,12 +13,15 @@ from sqlalchemy.exc import OperationalError
 
 import storage.db
 from nianbao.cli import main
+from nianbao.exit_codes import ExitCode
 from pipelines.model import ParseResult
 from storage.api import Store
 from storage.db import read_connection
 from storage.documents import portals
 from storage.export import export
-from tests.storage.helpers import count, reports, versions
+from storage.migrate import head_revision
+from tests.storage.conftest import migrated
+from tests.storage.helpers import archive, count, reports, store_parse, versions
 
 LIST_URL = "https://www.zhengzhou.gov.cn/zfxxgk/ndbg/index.html"
 REPORT_URL = "https://www.zhengzhou.gov.cn/zfxxgk/ndbg/2015.html"
@@ -28,10 +31,10 @@ def test_portals_regions_and_pre2019_reports(store: Store, tmp_path: Path) -> No
     store.upsert_portal("zhengzhou", level="city", region="河南省郑州市", family="trs", base_url=LIST_URL)
     store.upsert_portal("zhengzhou", level="city", region="河南省郑州市", family="trs", base_url=LIST_URL)
     store.record_portal_state("zhengzhou", blocked="HTTP 403 on every page")
-    store.archive(url=LIST_URL, body=b"<html>list</html>", portal="zhengzhou")  # list pages are kept too
-    doc = store.archive(url=REPORT_URL, body="2015年度报告全文".encode(), portal="zhengzhou")
+    archive(store, LIST_URL, b"<html>list</html>", portal="zhengzhou")  # list pages are kept too
+    doc = archive(store, REPORT_URL, "2015年度报告全文".encode(), portal="zhengzhou")
     old = ParseResult(REPORT_URL, "pre2019", agency="郑州市人民政府", year=2015, text="2015年度报告全文")
-    counts = store.store_parse(doc, old, portal="zhengzhou", region="河南省郑州市")
+    counts = store_parse(store, doc, old, portal="zhengzhou", region="河南省郑州市")
     assert (counts.reports_inserted, counts.inserted, counts.versions_inserted) == (1, 0, 1)
 
     with read_connection(store.engine) as conn:
@@ -54,9 +57,9 @@ def test_portals_regions_and_pre2019_reports(store: Store, tmp_path: Path) -> No
 
 
 def test_a_parse_without_agency_or_year_keeps_document_and_version_only(store: Store) -> None:
-    doc = store.archive(url=REPORT_URL, body=b"\x89PNG scanned page", content_type="image/png")
+    doc = archive(store, REPORT_URL, b"\x89PNG scanned page", content_type="image/png")
     result = ParseResult(REPORT_URL, "unsupported", kind="image", messages=["image file: needs OCR"])
-    counts = store.store_parse(doc, result)
+    counts = store_parse(store, doc, result)
     assert (counts.reports_inserted, counts.versions_inserted) == (0, 1)
     assert count(store, reports) == 0
     with read_connection(store.engine) as conn:
@@ -66,7 +69,7 @@ def test_a_parse_without_agency_or_year_keeps_document_and_version_only(store: S
         "unsupported",
         ["image file: needs OCR"],
     )
-    assert store.store_parse(doc, result).versions_inserted == 0
+    assert store_parse(store, doc, result).versions_inserted == 0
 
 
 def test_locked_sqlite_is_retried_and_logged(
@@ -74,19 +77,19 @@ def test_locked_sqlite_is_retried_and_logged(
 ) -> None:
     monkeypatch.setattr(storage.db, "SQLITE_BUSY_MS", 20)
     path = tmp_path / "locked.db"
-    with Store(f"sqlite:///{path}", str(tmp_path / "archive")) as store:
+    with Store(migrated(f"sqlite:///{path}"), str(tmp_path / "archive")) as store:
         other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         other.execute("BEGIN IMMEDIATE")  # another writer holds the lock for a while
         threading.Timer(0.2, other.execute, args=("COMMIT",)).start()
         with caplog.at_level(logging.WARNING, logger="storage.db"):
-            doc = store.archive(url=LIST_URL, body=b"waited for the lock")
+            doc = archive(store, LIST_URL, b"waited for the lock")
         assert store.read(doc.sha256) == b"waited for the lock"
         assert any("locked" in r.getMessage() for r in caplog.records)
 
         monkeypatch.setattr(storage.db, "RETRY_ATTEMPTS", 2)
         other.execute("BEGIN IMMEDIATE")  # held for good: the retries are bounded
         with pytest.raises(OperationalError, match="locked"):
-            store.archive(url=LIST_URL, body=b"never stored")
+            archive(store, LIST_URL, b"never stored")
         other.execute("ROLLBACK")
         other.close()
 
@@ -94,19 +97,25 @@ def test_locked_sqlite_is_retried_and_logged(
 def test_commands(
     database_url: str, sample_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    where = ["--database", database_url]
+    where = ["--db", database_url]
     archive = ["--archive", str(tmp_path / "archive")]
     assert main(["db", "upgrade", *where]) == 0
-    assert "at revision 0002" in capsys.readouterr().out
+    assert f"at revision {head_revision()}" in capsys.readouterr().out
     assert main(["ingest", "-q", *where, *archive, str(sample_dir)]) == 0
-    assert capsys.readouterr().out.startswith("total: reports: 5 inserted, 0 updated, 0 unchanged")
+    out, err = capsys.readouterr()
+    assert out.startswith("total: documents: 5 new; reports: 5 inserted, 0 updated, 0 unchanged")
+    assert err.startswith("database: ") and "archive: " in err  # which database a command uses
     assert main(["ingest", *where, *archive, str(sample_dir)]) == 0
     out = capsys.readouterr().out
-    assert "total: reports: 0 inserted, 0 updated, 5 unchanged; facts: 0 inserted, 0 updated" in out
-    assert out.count("file://") == 5
+    assert "total: documents: 5 skipped; reports: 0 inserted, 0 updated, 0 unchanged" in out
+    assert out.count(": skipped") == 5 and out.count("file://") == 5
     assert main(["reparse", "-q", *where, *archive, "--report", "中牟县人民政府办公室:2023"]) == 0
-    assert "reparsed 1 documents: reports: 0 inserted, 0 updated, 1 unchanged" in capsys.readouterr().out
-    assert main(["ingest", *where, *archive, str(tmp_path / "missing.pdf")]) == 1
+    reparsed = capsys.readouterr().out
+    assert (
+        "reparsed 1 documents: documents: 1 unchanged; reports: 0 inserted, 0 updated, 1 unchanged"
+        in reparsed
+    )
+    assert main(["ingest", *where, *archive, str(tmp_path / "missing.pdf")]) == ExitCode.REPORTS_FAILED
     assert "cannot read" in capsys.readouterr().out
     assert main(["export", *where, "--out", str(tmp_path / "feed"), "--since", "2000-01-01T00:00:00Z"]) == 0
     assert "facts: 1000, reports: 5, checks: 210" in capsys.readouterr().out
@@ -114,7 +123,7 @@ def test_commands(
         assert main(["archived", *where, *archive, f"file://{path}", "--out", str(tmp_path / "back")]) == 0
         assert (tmp_path / "back").read_bytes() == path.read_bytes()
     assert main(["archived", *where, *archive, "0" * 64]) == 1
-    assert main(["status", "--db", database_url]) == 0  # the crawl commands' spelling works too
+    assert main(["status", "--db", database_url]) == 0
     status = capsys.readouterr().out
     assert (
         "reports by year:\n  2021           1\n  2022           1\n  2023           1\n  2024           2"

@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from mirror.render import render_scanned_pdf
 from pipelines.parse import parse_bytes
-from storage.api import Store
+from storage.api import Store, UpsertCounts
 from storage.db import read_connection, utcnow
 from storage.history import facts_as_of, version_facts
-from storage.ingest import file_url, ingest
-from storage.reparse import ReportSelector, reparse
+from storage.ingest import file_url
+from storage.parse_stage import Outcome
+from storage.reparse import ReportSelector
 from tests.samples import samples
 from tests.storage.helpers import (
     CHANGED_AGENCY,
@@ -20,32 +21,42 @@ from tests.storage.helpers import (
     CHANGED_LINE,
     CHANGED_YEAR,
     FACTS_SEEN,
+    archive,
     count,
     fact_snapshot,
     facts,
     history,
+    ingest_paths,
+    reparse_all,
     report_id,
     reports,
+    store_parse,
     versions,
 )
 
 
 def test_ingest_twice_changes_nothing_but_last_seen(store: Store, sample_dir: Path) -> None:
-    first, failed = ingest(store, [str(sample_dir)])
-    assert failed == 0
-    assert (first.reports_inserted, first.inserted, first.updated, first.versions_inserted) == (5, 1000, 0, 5)
+    first, failed = ingest_paths(store, [str(sample_dir)])
+    assert failed == 0 and first.total(Outcome.NEW) == 5
+    counts = first.counts
+    assert (counts.reports_inserted, counts.inserted, counts.updated, counts.versions_inserted) == (
+        5,
+        1000,
+        0,
+        5,
+    )
     before = fact_snapshot(store)
 
-    second, _ = ingest(store, [str(sample_dir)])
-    assert (second.reports_inserted, second.reports_updated, second.reports_unchanged) == (0, 0, 5)
-    assert (second.inserted, second.updated, second.unchanged, second.versions_inserted) == (0, 0, 1000, 0)
+    second, _ = ingest_paths(store, [str(sample_dir)])
+    assert second.total(Outcome.SKIPPED) == 5  # this parser has parsed these bytes: not parsed again
+    assert second.counts == UpsertCounts()
     assert fact_snapshot(store) == before  # first_seen and changed_at included
     assert count(store, versions) == 5
     assert count(store, FACTS_SEEN, versions.c.last_seen > facts.c.first_seen) == 1000
 
 
 def test_stored_facts_are_the_samples_facts(store: Store, sample_dir: Path) -> None:
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     stored = fact_snapshot(store)
     assert len(stored) == 1000
     for name, (_, spec) in samples().items():
@@ -56,15 +67,17 @@ def test_stored_facts_are_the_samples_facts(store: Store, sample_dir: Path) -> N
 
 
 def test_changed_number_makes_one_new_version(store: Store, sample_dir: Path) -> None:
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     changed = sample_dir / CHANGED_FILE
     old_version = fact_snapshot(store)[(CHANGED_AGENCY, CHANGED_YEAR, "requests", "granted", "total")][0]
     before_change = utcnow()
     changed.write_bytes(changed.read_bytes().replace(*CHANGED_LINE, 1))
 
-    counts, _ = ingest(store, [str(sample_dir)])
-    assert (counts.reports_inserted, counts.reports_updated, counts.reports_unchanged) == (0, 1, 4)
-    assert (counts.versions_inserted, counts.inserted, counts.updated, counts.unchanged) == (1, 0, 1, 999)
+    report, _ = ingest_paths(store, [str(sample_dir)])
+    assert (report.total(Outcome.UPDATED), report.total(Outcome.SKIPPED)) == (1, 4)
+    counts = report.counts
+    assert (counts.reports_inserted, counts.reports_updated, counts.reports_unchanged) == (0, 1, 0)
+    assert (counts.versions_inserted, counts.inserted, counts.updated, counts.unchanged) == (1, 0, 1, 199)
 
     rid = report_id(store, CHANGED_AGENCY, CHANGED_YEAR)
     assert count(store, versions, versions.c.report_id == rid) == 2
@@ -93,35 +106,40 @@ def test_changed_number_makes_one_new_version(store: Store, sample_dir: Path) ->
     assert {k for k in old_facts if old_facts[k]["value"] != new_facts[k]["value"]} == {fact_key}
     assert current.current_version_id == new_id
 
-    again, _ = ingest(store, [str(sample_dir)])
-    assert (again.inserted, again.updated, again.versions_inserted, again.reports_updated) == (0, 0, 0, 0)
+    again, _ = ingest_paths(store, [str(sample_dir)])
+    assert again.total(Outcome.SKIPPED) == 5 and again.counts == UpsertCounts()
 
     # the archive holds both contents: parsing them again changes nothing, the newer stays current
     before_reparse = fact_snapshot(store)
-    reparsed, parsed = reparse(store)
+    reparsed, parsed = reparse_all(store)
     assert parsed == 6
-    assert (reparsed.inserted, reparsed.updated, reparsed.reports_updated) == (0, 0, 0)
+    assert (reparsed.counts.inserted, reparsed.counts.updated, reparsed.counts.reports_updated) == (0, 0, 0)
     assert fact_snapshot(store) == before_reparse
-    store.parser_version = "99.0.0"
-    upgraded, _ = reparse(store)
-    assert (upgraded.versions_inserted, upgraded.reports_updated, upgraded.updated) == (6, 5, 0)
+    upgraded, _ = reparse_all(store, parser_version="99.0.0")
+    assert (upgraded.counts.versions_inserted, upgraded.counts.reports_updated, upgraded.counts.updated) == (
+        6,
+        5,
+        0,
+    )
     assert fact_snapshot(store)[(*key[:2], *fact_key)][2] == 25
 
 
 def test_reparse_gives_identical_facts(store: Store, sample_dir: Path) -> None:
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     before = fact_snapshot(store)
-    counts, parsed = reparse(store)
-    assert parsed == 5
+    report, parsed = reparse_all(store)
+    assert parsed == 5 and report.total(Outcome.UNCHANGED) == 5
+    counts = report.counts
     assert (counts.inserted, counts.updated, counts.unchanged, counts.versions_inserted) == (0, 0, 1000, 0)
     assert fact_snapshot(store) == before
 
 
 def test_reparse_with_a_new_parser_moves_facts_to_new_versions(store: Store, sample_dir: Path) -> None:
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     before = fact_snapshot(store)
-    store.parser_version = "99.0.0"
-    counts, parsed = reparse(store, selectors=[ReportSelector.parse(f"{CHANGED_AGENCY}:{CHANGED_YEAR}")])
+    selected = [ReportSelector.parse(f"{CHANGED_AGENCY}:{CHANGED_YEAR}")]
+    report, parsed = reparse_all(store, parser_version="99.0.0", selectors=selected)
+    counts = report.counts
     assert parsed == 1
     assert (counts.versions_inserted, counts.reports_updated, counts.updated, counts.unchanged) == (
         1,
@@ -134,20 +152,18 @@ def test_reparse_with_a_new_parser_moves_facts_to_new_versions(store: Store, sam
     assert len(moved) == 200 and all(k[0] == CHANGED_AGENCY for k in moved)
     assert all(after[k][2:9] == before[k][2:9] for k in after)  # same values, same raw text
     # only what the newer parser has not seen yet
-    again, parsed_again = reparse(store, since_parser="99.0.0")
-    assert parsed_again == 1 and again.updated == 0 and again.versions_inserted == 0
+    again, parsed_again = reparse_all(store, parser_version="99.0.0", since_parser="99.0.0")
+    assert parsed_again == 1 and again.counts.updated == 0 and again.counts.versions_inserted == 0
 
 
 def test_vanished_or_empty_page_does_not_erase_facts(store: Store, sample_dir: Path) -> None:
-    ingest(store, [str(sample_dir)])
+    ingest_paths(store, [str(sample_dir)])
     before = fact_snapshot(store)
     index_page = f"<html><title>{CHANGED_AGENCY}{CHANGED_YEAR}年政府信息公开工作年度报告</title></html>"
-    doc = store.archive(
-        url="https://example.gov.cn/list.html", body=index_page.encode(), content_type="text/html"
-    )
+    doc = archive(store, "https://example.gov.cn/list.html", index_page.encode(), content_type="text/html")
     result = parse_bytes(index_page.encode(), doc.url)
     result.agency, result.year, result.facts = CHANGED_AGENCY, CHANGED_YEAR, []
-    counts = store.store_parse(doc, result)
+    counts = store_parse(store, doc, result)
     assert counts.versions_inserted == 1 and counts.updated == 0
     assert fact_snapshot(store) == before
     with read_connection(store.engine) as conn:
@@ -157,15 +173,15 @@ def test_vanished_or_empty_page_does_not_erase_facts(store: Store, sample_dir: P
 
 def test_reparse_keeps_the_report_a_scan_was_listed_as(store: Store) -> None:
     body = render_scanned_pdf()
-    doc = store.archive(url="https://www.zhoukou.gov.cn/ndbg/2023.pdf", body=body)
+    doc = archive(store, "https://www.zhoukou.gov.cn/ndbg/2023.pdf", body)
     listed = "周口市人民政府 2023年度政府信息公开工作年度报告"  # as printed, with a space
-    first = store.store_parse(doc, parse_bytes(body, doc.url, listed_title=listed))
+    first = store_parse(store, doc, parse_bytes(body, doc.url, listed_title=listed))
     assert (first.reports_inserted, first.versions_inserted) == (1, 1)
 
     with read_connection(store.engine) as conn:
         messages = conn.execute(select(versions.c.messages)).scalar_one()
-    counts, parsed = reparse(store)
-    assert (parsed, counts.reports_unchanged, counts.versions_inserted) == (1, 1, 0)
+    report, parsed = reparse_all(store)
+    assert (parsed, report.counts.reports_unchanged, report.counts.versions_inserted) == (1, 1, 0)
     with read_connection(store.engine) as conn:
         rows = conn.execute(
             select(

@@ -24,19 +24,19 @@ COLUMNS = ("role", "parse", "listed_title", "listed_year", "list_url", "report_u
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("documents") as batch:
-        batch.add_column(sa.Column("role", sa.String(20), nullable=True))
-        batch.add_column(sa.Column("parse", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("listed_title", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("listed_year", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("list_url", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("report_url", sa.Text(), nullable=True))
-        batch.create_index("ix_documents_parse", ["parse", "id"])
+    op.add_column("documents", sa.Column("role", sa.String(20), nullable=True))
+    op.add_column("documents", sa.Column("parse", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("documents", sa.Column("listed_title", sa.Text(), nullable=True))
+    op.add_column("documents", sa.Column("listed_year", sa.Integer(), nullable=True))
+    op.add_column("documents", sa.Column("list_url", sa.Text(), nullable=True))
+    op.add_column("documents", sa.Column("report_url", sa.Text(), nullable=True))
+    op.create_index("ix_documents_parse", "documents", ["parse", "id"])
     op.execute("UPDATE documents SET parse = true WHERE sha256 IN (SELECT sha256 FROM report_versions)")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("documents") as batch:
-        batch.drop_index("ix_documents_parse")
-        for name in reversed(COLUMNS):
-            batch.drop_column(name)
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy of `documents` would have to drop the table
+    # that report_versions references.
+    op.drop_index("ix_documents_parse", table_name="documents")
+    for name in reversed(COLUMNS):
+        op.execute(f"ALTER TABLE documents DROP COLUMN {name}")
