@@ -1,10 +1,12 @@
-"""The warehouse feed: `facts`, `reports` and `checks` as Parquet or CSV (docs/warehouse.md).
+"""The warehouse feed: `facts`, `reports`, `checks` and `code_lists` as Parquet or CSV
+(docs/warehouse.md).
 
 Column names and types are fixed by the schemas below. With `since`, only the reports that
 changed after that time are written, with all their facts and checks: any change to a fact
 (value, or the version it belongs to) marks its report changed, and the report's columns are part
-of every fact row anyway. `manifest.json` records `exported_at`, the value to pass as
-`--since` next time (taken before reading, so nothing committed meanwhile is missed).
+of every fact row anyway. `code_lists` (the printed labels of every fact key, from
+pipelines.schema) is written whole every time. `manifest.json` records `exported_at`, the value
+to pass as `--since` next time (taken before reading, so nothing committed meanwhile is missed).
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, Select, func, select, true
 
+from pipelines.schema import (
+    DISCLOSURE,
+    REQUESTS,
+    REVIEW,
+    REVIEW_ROWS,
+    Row,
+    disclosure_rows,
+    requests_rows,
+)
+from pipelines.schema import FORMATS as TEMPLATE_VERSIONS
 from storage.db import read_connection, utcnow
 from storage.documents import documents, portals
 from storage.reports import checks, facts, reports, versions
@@ -112,6 +124,19 @@ CHECKS_SCHEMA = pa.schema(
         ("sha256", pa.string()),
         ("parser_version", pa.string()),
         ("parsed_at", TS),
+    ]
+)
+
+CODE_LISTS_SCHEMA = pa.schema(
+    [
+        ("template_version", pa.string()),
+        ("table_key", pa.string()),
+        ("row_key", pa.string()),
+        ("column_key", pa.string()),
+        ("row_label", pa.string()),
+        ("column_label", pa.string()),
+        ("group_label", pa.string()),
+        ("unit", pa.string()),
     ]
 )
 
@@ -302,17 +327,62 @@ def _check_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[
     yield from _batches(conn, query)
 
 
+def _request_rows(template_version: str) -> list[Row]:
+    """The requests rows a report of this template may print: for （六）其他处理 a 2021 report
+    prints its three rows or, as some do, the single 2019 row `other` (listed before the three)."""
+    rows = list(requests_rows(template_version))
+    for row in requests_rows(template_version, one_other_row=True):
+        if row not in rows:
+            parts = [i for i, r in enumerate(rows) if r.key.startswith(f"{row.key}.")]
+            rows.insert(parts[0] if parts else len(rows), row)
+    return rows
+
+
+def code_lists() -> list[dict[str, Any]]:
+    """One row per (template version, table, row, column) a report can carry, with the labels
+    the template prints for it: what a fact key means, for joining on `facts`."""
+    out = []
+    for version in TEMPLATE_VERSIONS:
+        tables = (
+            (DISCLOSURE, disclosure_rows(version)),
+            (REQUESTS, _request_rows(version)),
+            (REVIEW, REVIEW_ROWS),
+        )
+        for table, rows in tables:
+            for row in rows:
+                for column in row.columns:
+                    out.append(
+                        {
+                            "template_version": version,
+                            "table_key": table,
+                            "row_key": row.key,
+                            "column_key": column.key,
+                            "row_label": row.label,
+                            "column_label": column.label,
+                            "group_label": row.group or None,
+                            "unit": column.unit,
+                        }
+                    )
+    return out
+
+
+def _code_list_rows(_conn: Connection, _since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+    yield code_lists()  # whole every time: a few hundred rows, and a loader replaces them
+
+
 EXPORTS = (
     ("facts", FACTS_SCHEMA, _fact_rows),
     ("reports", REPORTS_SCHEMA, _report_rows),
     ("checks", CHECKS_SCHEMA, _check_rows),
+    ("code_lists", CODE_LISTS_SCHEMA, _code_list_rows),
 )
 
 
 def export(
     engine: Engine, out_dir: str | Path, *, fmt: str = "parquet", since: datetime | None = None
 ) -> ExportSummary:
-    """Write facts, reports and checks (changed after `since`, if given) to `out_dir`."""
+    """Write facts, reports and checks (changed after `since`, if given) and the code lists to
+    `out_dir`."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     directory = Path(out_dir)
@@ -320,7 +390,7 @@ def export(
     exported_at = utcnow()
     rows: dict[str, int] = {}
     with read_connection(engine) as conn:
-        if conn.dialect.name == "postgresql":  # one snapshot for all three files
+        if conn.dialect.name == "postgresql":  # one snapshot for all the files
             conn.execution_options(isolation_level="REPEATABLE READ")
         for name, schema, produce in EXPORTS:
             writer = _Writer(directory / f"{name}.{fmt}", schema, fmt)

@@ -3,6 +3,9 @@ seeds and the three real-world reports (text and PDF) of ../shared when it is pr
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from mirror.render import render_pdf
@@ -24,13 +27,19 @@ from tests.truth import (
 # --- own fixtures ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["zhongmu-2023", "huojia-2022", "guangshan-2022"])
-def test_fixture_matches_truth(name):
-    truth = load(truth_path(name))
-    result = parse_path(str(FIXTURES / truth["source"]))
+def parsed_as_truth(path: Path, truth: dict[str, Any]) -> ParseResult:
+    """The parse of `path`, asserted to match `truth`: every cell, agency, year, template."""
+    result = parse_path(str(path))
     assert mismatches(result, truth) == []
     assert (result.agency, result.year, result.format) == (truth["agency"], truth["year"], truth["format"])
     assert result.status == "parsed"
+    return result
+
+
+@pytest.mark.parametrize("name", ["zhongmu-2023", "huojia-2022", "guangshan-2022"])
+def test_fixture_matches_truth(name):
+    truth = load(truth_path(name))
+    parsed_as_truth(FIXTURES / truth["source"], truth)
 
 
 def test_consistent_fixtures_pass_every_check():
@@ -82,11 +91,7 @@ def test_source_inconsistency_is_reported_as_source_in_pdf():
 @pytest.mark.parametrize("ident", SEED_IDS)
 def test_seed_matches_truth(ident):
     truth = load(seed_truth(ident))
-    result = parse_path(str(SEEDS / truth["source"]))
-    assert mismatches(result, truth) == []
-    assert (result.agency, result.year, result.format) == (truth["agency"], truth["year"], truth["format"])
-    assert result.status == "parsed"
-    assert result.failing_checks == []
+    assert parsed_as_truth(SEEDS / truth["source"], truth).failing_checks == []
 
 
 @needs_shared

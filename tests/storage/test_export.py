@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import random
+import shutil
 from pathlib import Path
 
 import duckdb
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from mirror.generate import generate_report
+from mirror.render import render_html
 from pipelines.parse import parse_bytes
+from pipelines.schema import FORMAT_2019
 from storage.api import Store
 from storage.db import utcnow
-from storage.export import CHECKS_SCHEMA, FACTS_SCHEMA, REPORTS_SCHEMA, export
+from storage.export import CHECKS_SCHEMA, CODE_LISTS_SCHEMA, FACTS_SCHEMA, REPORTS_SCHEMA, export
 from storage.ingest import file_url
-from tests.samples import samples
+from tests.samples import GUANGSHAN, samples
 from tests.storage.helpers import (
     CHANGED_AGENCY,
     CHANGED_FILE,
@@ -23,6 +28,8 @@ from tests.storage.helpers import (
     ingest_paths,
     store_parse,
 )
+
+CODE_LIST_ROWS = 198 + 207  # template 2019; 2021 with （六）其他处理 as three rows or one
 
 
 def _sample_totals() -> dict[tuple[str, int], tuple[float, float]]:
@@ -40,7 +47,7 @@ def test_duckdb_reads_the_sample_totals_from_parquet(store: Store, sample_dir: P
     ingest_paths(store, [str(sample_dir)])
     out = tmp_path / "feed"
     summary = export(store.engine, out, fmt="parquet")
-    assert summary.rows == {"facts": 1000, "reports": 5, "checks": 210}
+    assert summary.rows == {"facts": 1000, "reports": 5, "checks": 210, "code_lists": CODE_LIST_ROWS}
 
     db = duckdb.connect()
     facts = f"read_parquet('{out / 'facts.parquet'}')"
@@ -77,6 +84,7 @@ def test_since_exports_only_what_changed(store: Store, sample_dir: Path, tmp_pat
         "facts": 0,
         "reports": 0,
         "checks": 0,
+        "code_lists": CODE_LIST_ROWS,  # whole in every export
     }
     ingest_paths(store, [str(sample_dir)])  # a re-run changes only last_seen: nothing to load
     assert export(store.engine, tmp_path / "still", since=first.exported_at).rows["facts"] == 0
@@ -85,7 +93,7 @@ def test_since_exports_only_what_changed(store: Store, sample_dir: Path, tmp_pat
     changed.write_bytes(changed.read_bytes().replace(*CHANGED_LINE, 1))
     ingest_paths(store, [str(sample_dir)])
     second = export(store.engine, tmp_path / "night2", fmt="csv", since=first.exported_at)
-    assert second.rows == {"facts": 200, "reports": 1, "checks": 42}
+    assert second.rows == {"facts": 200, "reports": 1, "checks": 42, "code_lists": CODE_LIST_ROWS}
     assert first.exported_at < second.exported_at <= utcnow()
 
     facts = pacsv.read_csv(tmp_path / "night2" / "facts.csv").to_pylist()
@@ -116,7 +124,72 @@ def test_a_fact_the_new_version_lacks_is_kept_but_not_current(
     assert current[(dropped.table, dropped.row, dropped.column)] is False
 
 
+def test_code_lists_label_every_exported_fact(store: Store, sample_dir: Path, tmp_path: Path) -> None:
+    # beside the five samples: a 2019-template report, and a 2021 one printing （六）其他处理 as one row
+    spec_2019 = generate_report(random.Random(19), agency="叶县人民政府", year=2020, fmt=FORMAT_2019)
+    (sample_dir / "yexian-2020.html").write_bytes(render_html(spec_2019))
+    shutil.copy(GUANGSHAN, sample_dir)
+    ingest_paths(store, [str(sample_dir)])
+    export(store.engine, tmp_path / "csv", fmt="csv")
+    summary = export(store.engine, tmp_path / "feed")
+    assert summary.rows["facts"] == 1000 + 198 + 186
+
+    code_lists = pq.read_table(tmp_path / "feed" / "code_lists.parquet")
+    assert code_lists.schema == CODE_LISTS_SCHEMA
+    from_csv = pacsv.read_csv(tmp_path / "csv" / "code_lists.csv")
+    assert (from_csv.column_names, from_csv.num_rows) == (CODE_LISTS_SCHEMA.names, CODE_LIST_ROWS)
+    columns = [code_lists.column(name).to_pylist() for name in CODE_LISTS_SCHEMA.names]
+    labels = {tuple(row[:4]): tuple(row[4:]) for row in zip(*columns, strict=True)}
+    assert len(labels) == CODE_LIST_ROWS  # one row per (template version, table, row, column)
+    assert labels[("2021", "requests", "granted", "natural_person")] == (
+        "予以公开",
+        "自然人",
+        "三、本年度办理结果",
+        None,
+    )
+    assert labels[("2021", "requests", "new_received", "total")] == (
+        "本年新收政府信息公开申请数量",
+        "总计",
+        None,
+        None,
+    )
+    assert labels[("2021", "requests", "other", "total")] == ("其他处理", "总计", "（六）其他处理", None)
+    assert labels[("2021", "disclosure", "fees", "amount")] == (
+        "行政事业性收费",
+        "本年收费金额",
+        "第二十条第（八）项",
+        "万元",
+    )
+    assert labels[("2021", "disclosure", "normative_documents", "issued")][:2] == (
+        "行政规范性文件",
+        "本年制发件数",
+    )
+    made = labels[("2019", "disclosure", "normative_documents", "made")]
+    assert made[:2] == ("规范性文件", "本年新制作数量")
+    assert labels[("2019", "disclosure", "procurement", "amount")] == (
+        "政府集中采购",
+        "采购总金额",
+        "第二十条第（九）项",
+        None,  # printed per report (元 or 万元): the fact's own unit says which
+    )
+    assert labels[("2019", "review_litigation", "litigation_direct", "upheld")] == (
+        "未经复议直接起诉",
+        "结果维持",
+        "行政诉讼",
+        None,
+    )
+
+    db = duckdb.connect()
+    joined = db.execute(
+        f"""select count(*), count(c.row_label)
+            from read_parquet('{tmp_path / "feed" / "facts.parquet"}') f
+            left join read_parquet('{tmp_path / "feed" / "code_lists.parquet"}') c
+            using (template_version, table_key, row_key, column_key)"""
+    ).fetchone()
+    assert joined == (1000 + 198 + 186, 1000 + 198 + 186)  # every fact finds exactly one label
+
+
 def test_docs_describe_every_exported_column() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "warehouse.md").read_text(encoding="utf-8")
-    for schema in (FACTS_SCHEMA, REPORTS_SCHEMA, CHECKS_SCHEMA):
+    for schema in (FACTS_SCHEMA, REPORTS_SCHEMA, CHECKS_SCHEMA, CODE_LISTS_SCHEMA):
         assert [name for name in schema.names if f"`{name}`" not in doc] == []

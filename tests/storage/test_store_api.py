@@ -53,7 +53,7 @@ def test_portals_regions_and_pre2019_reports(store: Store, tmp_path: Path) -> No
     with read_connection(store.engine) as conn:
         assert conn.execute(select(portals.c.blocked)).scalar_one() is None
     feed = export(store.engine, tmp_path / "feed", fmt="csv")
-    assert feed.rows == {"facts": 0, "reports": 1, "checks": 0}
+    assert feed.rows == {"facts": 0, "reports": 1, "checks": 0, "code_lists": 405}
 
 
 def test_a_parse_without_agency_or_year_keeps_document_and_version_only(store: Store) -> None:
