@@ -134,6 +134,7 @@ def run_crawl_command(args: argparse.Namespace) -> int:
     from crawler.run import parse_sets
     from nianbao.crawl_job import run_crawl
     from settings.registry import load_portals, parse_years, select
+    from storage.locks import portal_locks
 
     config = config_from_args(args, portals_dir=args.portals_dir, jobdir=args.jobdir)
     try:
@@ -152,8 +153,15 @@ def run_crawl_command(args: argparse.Namespace) -> int:
         overrides["NIANBAO_YEARS"] = args.years
     if args.recheck:
         overrides["NIANBAO_TRUST_UNCHANGED_LISTS"] = False
-    result = run_crawl(portals, config, settings_module=args.settings, overrides=overrides)
-    return report_crawl(result, as_json=args.json)
+    with portal_locks(config.database_url, [p.name for p in portals]) as held:
+        for locked in held:
+            print(f"nianbao crawl: {locked}: skipped", file=sys.stderr)
+        free = [p for p in portals if p.name not in {locked.portal for locked in held}]
+        if not free:
+            return ExitCode.LOCKED
+        result = run_crawl(free, config, settings_module=args.settings, overrides=overrides)
+    code = report_crawl(result, as_json=args.json)
+    return ExitCode.worst([code, ExitCode.LOCKED if held else ExitCode.OK])
 
 
 def _open_or_fail(config: Config) -> None:

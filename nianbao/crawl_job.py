@@ -10,6 +10,7 @@ killed parse stage loses nothing: `nianbao parse-pending`, or the next crawl, pa
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,12 +34,12 @@ class CrawlResult:
     problems: list[str] = field(default_factory=list)
 
 
-def parse_stage_main(config: Config, stop: Event, results: multiprocessing.Queue) -> None:
+def parse_stage_main(config: Config, parent: int, stop: Event, results: multiprocessing.Queue) -> None:
     """The parse stage of a crawl, in its own process: follow the archive until told to stop."""
     from storage.api import Store
     from storage.parse_stage import ParseStage, exit_with_parent
 
-    exit_with_parent()
+    exit_with_parent(parent)
     with Store.open(config) as store:
         stage = ParseStage(
             store,
@@ -56,7 +57,7 @@ class ParseStageProcess:
         self.stop = context.Event()
         self.results: multiprocessing.Queue = context.Queue()
         self.process = context.Process(
-            target=parse_stage_main, args=(config, self.stop, self.results), name="nianbao-parse"
+            target=parse_stage_main, args=(config, os.getpid(), self.stop, self.results), name="nianbao-parse"
         )
 
     def start(self) -> None:

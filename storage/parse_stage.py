@@ -72,10 +72,10 @@ class ParseReport:
         return f"documents: {parts or 'none'}; {self.counts.summary()}"
 
 
-def exit_with_parent(poll_seconds: float = 0.5) -> None:
-    """A worker (or a crawl's parse stage) must not outlive the process that started it, even one
-    killed with SIGKILL: what it has not committed is pending for the next run."""
-    parent = os.getppid()
+def exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
+    """A worker (or a crawl's parse stage) must not outlive `parent`, the process that started it,
+    even one killed with SIGKILL (perhaps before this child got here): what it has not committed
+    is pending for the next run."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -225,7 +225,9 @@ class ParseStage:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")  # never fork a process with threads
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=exit_with_parent)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+            )
             wait([self._pool.submit(warm_up) for _ in range(self.workers)])
         return self._pool
 
