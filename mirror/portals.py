@@ -621,7 +621,6 @@ def build_mirror() -> list[MirrorPortal]:
             site,
             site.page_url(1),
             "2019-2025",
-            options={"platform_code": "D42Y"},
         )
     )
 

@@ -60,10 +60,24 @@ def format_summary(summaries: list[dict[str, Any]]) -> str:
             notes.append(f"blocked: {s['blocked']}")
         if s["years_missing"]:
             notes.append("years missing: " + _ranges(s["years_missing"]))
-        if s["lookalikes_skipped"] or s["duplicates_skipped"]:
-            notes.append(
-                f"skipped {s['lookalikes_skipped']} lookalikes, {s['duplicates_skipped']} duplicates"
+        skipped = [
+            f"{s[key]} {what}"
+            for key, what in (
+                ("lookalikes_skipped", "lookalikes"),
+                ("duplicates_skipped", "duplicates"),
+                ("navigation_skipped", "navigation links"),
+                ("unnamed_skipped", "titles naming no organ or year"),
             )
+            if s[key]
+        ]
+        if skipped:
+            notes.append("skipped " + ", ".join(skipped))
+        if s["offsite"]:
+            notes.append(f"offsite: {s['offsite']} (links to other sites, not fetched)")
+        if s["attachments_unresolved"]:
+            notes.append(f"attachments not resolvable: {s['attachments_unresolved']} (their reports failed)")
+        if s["lists_unpaged"]:
+            notes.append("the list API answers 404 beyond its first page: the list ends there")
         lines += [f"    {note}" for note in notes]
     return "\n".join(lines)
 
