@@ -128,16 +128,17 @@ def run_crawl_command(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
-    from mirror.portals import build_mirror
+    from mirror.portals import build_mirror, mirror_sites
     from mirror.server import MirrorServer
 
     db = args.db or f"sqlite:///{DEMO_DIR / 'nianbao.db'}"
     archive = args.archive or str(DEMO_DIR / "archive")
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     portals = build_mirror()
-    ports = {p.name: DEMO_PORT_BASE + i for i, p in enumerate(portals)}
+    sites = mirror_sites(portals)
+    ports = {name: DEMO_PORT_BASE + i for i, name in enumerate(sites)}
     with (
-        MirrorServer({p.name: p.site for p in portals}, ports=ports) as server,
+        MirrorServer(sites, ports=ports) as server,
         tempfile.TemporaryDirectory() as tmp,
     ):
         configs = [p.config(server.base_url(p.name)) for p in portals]

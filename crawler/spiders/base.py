@@ -215,7 +215,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             if not is_report_title(item.title):
                 if looks_like_report(item.title):
-                    self.inc("listings/lookalike_skipped")
+                    self.count_once("listings/lookalike_skipped", item.url)
                 continue
             report = report_of(item.title)
             if report is None:

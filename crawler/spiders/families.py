@@ -317,8 +317,12 @@ class StaticSpider(PortalSpider):
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         page = self.list_page(response)
-        year_pages = [(item, int(m[1])) for item in page.listings if (m := self._YEAR_PAGE.match(item.title))]
-        for item, year in year_pages:
+        # year links are the column's own navigation, wherever the page prints them
+        links = page.listings + page.navigation
+        year_pages = {
+            item.url: (item, int(m[1])) for item in links if (m := self._YEAR_PAGE.match(item.title))
+        }
+        for item, year in year_pages.values():
             if self.requested_years and year not in self.requested_years:
                 self.inc("lists/other_year_skipped")
                 continue
