@@ -50,7 +50,7 @@ from mirror.sites import (
     ucap_paths,
     zwgk_paths,
 )
-from settings.registry import PortalConfig, site_domain
+from settings.registry import FUJIAN_SEARCH_API, PortalConfig, site_domain
 
 __all__ = ["MirrorPortal", "TrsSite", "build_bench_mirror", "build_mirror", "gkmlpt_portal", "mirror_sites"]
 
@@ -490,17 +490,6 @@ def _nanyang(henan: MirrorPortal) -> MirrorPortal:
         host="www.nanyang.gov.cn",
         comments=["TRS countPage / currentPage variables with document.write pagination"],
     )
-
-
-FUJIAN_SEARCH_API = {
-    "url": "/fjdzapp/search",
-    "body": {
-        "channelid": "{channelid}",
-        "page": "{page}",
-        "prepage": "{perpage}",
-        "sortfield": "-docreltime",
-    },
-}
 
 
 def _fujian() -> MirrorPortal:

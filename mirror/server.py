@@ -73,10 +73,16 @@ class Hit:
     status: int
     conditional: bool  # the request carried If-None-Match / If-Modified-Since
     referer: str = ""  # the page the request came from (which portal's crawl sent it)
+    agent: str = ""  # the User-Agent it was sent with
 
 
 def _etag(body: bytes) -> str:
     return '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+
+
+def _sender(request: MirrorRequest) -> tuple[str, str]:
+    """Who sent a request: the page it came from (Referer) and its User-Agent."""
+    return request.headers.get("referer", ""), request.headers.get("user-agent", "")
 
 
 def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
@@ -108,9 +114,7 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
                 time.sleep(reply.delay)
             if reply.drop:
                 with lock:
-                    log.append(
-                        Hit(self.command, self.path, 0, conditional, request.headers.get("referer", ""))
-                    )
+                    log.append(Hit(self.command, self.path, 0, conditional, *_sender(request)))
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
@@ -123,9 +127,7 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
                 if request.headers.get("if-none-match") == etag:
                     status, payload = 304, b""
             with lock:
-                log.append(
-                    Hit(self.command, self.path, status, conditional, request.headers.get("referer", ""))
-                )
+                log.append(Hit(self.command, self.path, status, conditional, *_sender(request)))
             self.send_response(status)
             if status != 304:
                 self.send_header("Content-Type", reply.content_type)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from settings.registry import dump_portal, load_portals, parse_years, select
+from settings.registry import dump_portal, load_registry, parse_years, select
 
 DEMO_DIR = Path("data/demo")
 DEMO_PORT_BASE = 38610  # preferred mirror ports: the same urls on every demo run
@@ -104,8 +104,11 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 def run_crawl_command(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
 
+    registry = load_registry(args.portals_dir)
+    for error in registry.errors:  # one bad file does not block the others
+        print(f"skipped (fix it, see `nianbao portals check`): {error}")
     try:
-        portals = select(load_portals(args.portals_dir), names=args.portal, province=args.province)
+        portals = select(registry.portals, names=args.portal, province=args.province)
         years = parse_years(args.years)
     except (KeyError, ValueError) as exc:
         print(f"nianbao crawl: {exc}")

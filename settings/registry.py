@@ -23,6 +23,7 @@ from settings.yaml_lines import error_line, syntax_error_line, syntax_message
 DEFAULT_DIR = Path(__file__).resolve().parent / "portals"
 
 Level = Literal["province", "city", "county", "township"]
+LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 Family = Literal["trs", "hanweb", "zwgk", "sitesources", "gkmlpt", "static", "ucap"]
 FAMILIES: tuple[str, ...] = Family.__args__  # type: ignore[attr-defined]
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -109,7 +110,14 @@ class SearchApi(BaseModel):
     url: str  # absolute, or relative to the column page
     method: Literal["GET", "POST"] = "POST"
     encoding: Literal["form", "json"] = "form"  # how the body is sent (GET: as the query)
-    body: dict[str, str] = Field(default_factory=lambda: {"channelid": "{channelid}", "page": "{page}"})
+    body: dict[str, str] = Field(
+        default_factory=lambda: {
+            "channelid": "{channelid}",
+            "page": "{page}",
+            "prepage": "{perpage}",
+            "sortfield": "-docreltime",
+        }
+    )
     records: str = "docs"  # dotted path of the record list in the answer
     title: str = "doctitle"
     link: str = "chnldocurl"
@@ -121,6 +129,10 @@ class SearchApi(BaseModel):
     @classmethod
     def _body_values(cls, value: Any) -> Any:
         return {k: str(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+# Where Fujian's TRS template calls its search API (its other fields are SearchApi's defaults).
+FUJIAN_SEARCH_API: dict[str, Any] = {"url": "/fjdzapp/search"}
 
 
 class TrsOptions(FamilyOptions):
@@ -304,12 +316,18 @@ def load_portals(directory: Path | str | None = None) -> dict[str, PortalConfig]
     return load_registry(directory).portals
 
 
+def portal_yaml(portal: PortalConfig) -> str:
+    """The portal as its registry file holds it (defaults left out)."""
+    data = portal.model_dump(mode="json", exclude_defaults=True)
+    data.update(name=portal.name, family=portal.family)
+    ordered = {key: data[key] for key in PortalConfig.model_fields if key in data}
+    return yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False)
+
+
 def dump_portal(portal: PortalConfig, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{portal.name}.yaml"
-    data = portal.model_dump(mode="json", exclude_defaults=True)
-    data.update(name=portal.name, family=portal.family)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(portal_yaml(portal), encoding="utf-8")
     return path
 
 

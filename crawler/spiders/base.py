@@ -14,15 +14,23 @@ from scrapy.http import JsonRequest, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.attachments import AttachmentScan, find_attachments
+from crawler.discovery import judge_chrome, judge_listing
 from crawler.items import DocumentItem
-from crawler.listing import Listing, ListPage, column_page, read_list_page
+from crawler.listing import Listing, ListPage, read_list_page
 from crawler.offsite import OffsiteRequest, offsite_reason
 from crawler.paging import pager_urls
-from crawler.titles import is_report_title, looks_like_report, report_of
+from crawler.titles import report_of
 from settings.registry import PortalConfig, load_portals, parse_years
 
 META = "nianbao"
 STATS = "nianbao"
+# the counter of each kind of listing that is not fetched (crawler.discovery), once per url
+SKIPPED = {
+    "navigation": "listings/navigation_skipped",
+    "lookalike": "listings/lookalike_skipped",
+    "unnamed": "listings/unnamed_skipped",
+    "offsite": "offsite/links",
+}
 
 
 def report_attachments(response: Response) -> AttachmentScan:
@@ -206,25 +214,16 @@ class PortalSpider(scrapy.Spider):
         self.inc("lists/read")
         list_unchanged = bool(response.meta.get(META, {}).get("unchanged"))
         for item in page.navigation:
-            if looks_like_report(item.title):
-                self.count_once("listings/navigation_skipped", item.url)
+            if judge_chrome(item) == "navigation":
+                self.count_once(SKIPPED["navigation"], item.url)
         for item in page.listings:
-            if column_page(item.url, self.list_urls):
-                if looks_like_report(item.title):
-                    self.count_once("listings/navigation_skipped", item.url)
-                continue
-            if not is_report_title(item.title):
-                if looks_like_report(item.title):
-                    self.count_once("listings/lookalike_skipped", item.url)
-                continue
-            report = report_of(item.title)
-            if report is None:
-                self.count_once("listings/unnamed_skipped", item.url)
-                continue
-            reason = offsite_reason(item.url, self.allowed_domains)
-            if reason is not None:
-                self.count_once("offsite/links", item.url)
-                self.logger.info("report link not followed (%s): %s %s", reason, item.title, item.url)
+            verdict = judge_listing(item, self.list_urls, self.allowed_domains)
+            if verdict.kind in SKIPPED:
+                self.count_once(SKIPPED[verdict.kind], item.url)
+            if verdict.kind == "offsite":
+                self.logger.info("report link not followed (%s): %s %s", verdict.reason, item.title, item.url)
+            report = verdict.report
+            if verdict.kind != "report" or report is None:
                 continue
             if self.requested_years and report.year not in self.requested_years:
                 self.inc("listings/other_year_skipped")
