@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 from parsel import Selector
 
-from crawler.titles import is_report_title
+from crawler.titles import is_report_title, looks_like_report
 
 # 2024-01-15, 2024/1/15, 2024.01.15, 2024年1月15日
 DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
@@ -86,7 +86,8 @@ def _signature(entry: HtmlElement) -> tuple[str, ...]:
 
 def dated_block(root: HtmlElement) -> list[HtmlElement]:
     """The entries of the page's repeated block of dated links (empty when there is none):
-    of the blocks (entries alike), the one with the most report titles, then the most entries."""
+    of the blocks (entries alike), the one with the most report titles, then the most titles that
+    read like reports (a page of lookalikes beside a dated sidebar), then the most entries."""
     blocks: dict[tuple[str, ...], list[HtmlElement]] = {}
     for a in root.iter("a"):
         entry = _entry(a)
@@ -97,9 +98,11 @@ def dated_block(root: HtmlElement) -> list[HtmlElement]:
     if not blocks:
         return []
 
-    def score(entries: list[HtmlElement]) -> tuple[int, int]:
+    def score(entries: list[HtmlElement]) -> tuple[int, int, int]:
         titles = [[a.get("title") or a.text_content() for a in e.iter("a")] for e in entries]
-        return sum(1 for entry in titles if any(map(is_report_title, entry))), len(entries)
+        reports = sum(1 for entry in titles if any(map(is_report_title, entry)))
+        alike = sum(1 for entry in titles if any(map(looks_like_report, entry)))
+        return reports, alike, len(entries)
 
     return max(blocks.values(), key=score)
 

@@ -4,20 +4,27 @@ found; one that answers 404 beyond its first page: the list ends there, the port
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from mirror.corpus import MirrorReport
-from mirror.portals import gkmlpt_portal
+from mirror.portals import MirrorPortal, gkmlpt_portal
+from mirror.server import Hit
 from tests.crawler.conftest import Workspace, start_mirror
+
+
+def crawl(portal: MirrorPortal, tmp_path: Path, workspace: Workspace) -> tuple[dict[str, Any], list[Hit]]:
+    """The portal crawled alone: its summary, and the hits its list API got."""
+    running = start_mirror([portal], tmp_path / "m")
+    try:
+        summary = workspace.crawl(running, [portal.name])[portal.name]
+        return summary, [h for h in running.server.hits[portal.name] if h.target.startswith("/gkmlpt/api/")]
+    finally:
+        running.server.stop()
 
 
 def test_post_only_list_api(tmp_path: Path, workspace: Workspace) -> None:
     portal = gkmlpt_portal("mirror-gkmlpt-post", post=True)
-    running = start_mirror([portal], tmp_path / "m")
-    try:
-        summary = workspace.crawl(running, [portal.name])[portal.name]
-        api_hits = [h for h in running.server.hits[portal.name] if h.target.startswith("/gkmlpt/api/")]
-    finally:
-        running.server.stop()
+    summary, api_hits = crawl(portal, tmp_path, workspace)
 
     pages = -(-len(portal.site.entries) // 5)  # 5 articles a page
     assert pages > 2
@@ -34,12 +41,7 @@ def test_a_list_api_answering_404_beyond_page_one(tmp_path: Path, workspace: Wor
     """Defect 3 of issue 10: page 2 is asked for first; its 404 ends the list (counted), and
     pages 3.. are never asked for."""
     portal = gkmlpt_portal("mirror-gkmlpt-404", first_page_only=True)
-    running = start_mirror([portal], tmp_path / "m")
-    try:
-        summary = workspace.crawl(running, [portal.name])[portal.name]
-        api_hits = [h for h in running.server.hits[portal.name] if h.target.startswith("/gkmlpt/api/")]
-    finally:
-        running.server.stop()
+    summary, api_hits = crawl(portal, tmp_path, workspace)
 
     assert len(portal.site.entries) > 2 * 5  # the API announces three pages or more
     assert [(h.target, h.status) for h in api_hits] == [
