@@ -24,6 +24,7 @@ from crawler.paging import (
     hanweb_perpage,
     hanweb_total,
     json_path,
+    pager_urls,
     trs_pages,
     zwgk_pages,
 )
@@ -239,7 +240,9 @@ class SitesourcesSpider(PortalSpider):
         if not number_match or subcolumns:
             return
         number, end_page = int(number_match[1]), response.meta.get("end_page")
-        if end_page is None and number == 1 and self.keep_paging(page.listings):
+        if end_page is None and pager_urls(response.selector.root, response.url):
+            yield from self.pager_requests(response, page.listings)  # a rendered pager: no script.json
+        elif end_page is None and number == 1 and self.keep_paging(page.listings):
             request = self.list_request(urljoin(response.url, "script.json"), self.parse_script)
             request.meta["list_url"] = response.url
             yield request
@@ -329,6 +332,7 @@ class StaticSpider(PortalSpider):
             yield self.list_request(item.url, self.parse_list)
         listings = [item for item in page.listings if not self._YEAR_PAGE.match(item.title)]
         yield from self.read_listings(ListPage(listings, page.navigation, page.region), response)
+        yield from self.pager_requests(response, listings)  # a year page of several pages
 
 
 class UcapSpider(PortalSpider):

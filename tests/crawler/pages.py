@@ -33,10 +33,11 @@ def mirror_portal(name: str) -> MirrorPortal:
 def serve(
     portal: MirrorPortal, path: str, *, method: str = "GET", form: bytes = b""
 ) -> tuple[int, bytes, str]:
-    """Status, body and content type the mirror site answers for `path`."""
+    """Status, body and content type the mirror site answers for `path` (a flaky front end's
+    page as it is once it answers)."""
     target, _, query = path.partition("?")
     params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
-    reply = portal.site.handle(MirrorRequest(method, target, params, form, {}))
+    reply = portal.inner.handle(MirrorRequest(method, target, params, form, {}))
     assert reply is not None, path
     return reply.status, reply.body, reply.content_type
 

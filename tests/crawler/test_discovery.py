@@ -274,3 +274,22 @@ def test_a_spider_refuses_a_portal_of_another_family(tmp_path: Path) -> None:
     crawler = get_crawler(TrsSpider, settings_dict={"NIANBAO_PORTALS_DIR": str(tmp_path)})
     with pytest.raises(ValueError, match="ucap portal"):
         TrsSpider.from_crawler(crawler, portal=portal.name)
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), [("mirror-jiaxian", "/zwgk/ndbg/2024.html"), ("mirror-xinxiang", None)]
+)
+def test_a_rendered_pager_is_followed_where_the_family_announces_no_pages(
+    name: str, path: str | None, tmp_path: Path
+) -> None:
+    """Defect 3: the rendered pager (下一页, 尾页) is every family's fallback: a static year page
+    of several pages, a sitesources list without its script.json."""
+    portal = mirror_portal(name)
+    path = path or portal.start_path
+    page = response(portal, path)
+    directory = path.rsplit("/", 1)[0]
+    pager = '<div class="pages"><a href="p_2.html">下一页</a> <a href="p_3.html">尾页</a></div>'
+    page = page.replace(body=page.body.replace(b"</body>", pager.encode(page.encoding) + b"</body>"))
+    requested = roles(results(spider_for(portal, tmp_path), page), "list")
+    assert [u for u in requested if "/p_" in u] == [f"{BASE}{directory}/p_{n}.html" for n in (2, 3)]
+    assert not [u for u in requested if u.endswith("script.json")]
