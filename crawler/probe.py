@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 
 from crawler.discovery import judge_chrome, judge_listing
-from crawler.extract import header_charset, meta_charset
+from crawler.extract import header_charset, meta_charset, true_encoding
 from crawler.listing import Listing, ListPage, anchors, read_list_page
 from crawler.paging import (
     announced,
@@ -115,11 +115,9 @@ class Probe:
 
 
 def _decode(body: bytes, content_type: str) -> str:
-    encoding = header_charset(content_type) or meta_charset(body) or "utf-8"
-    try:
-        return body.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return body.decode(meta_charset(body) or "utf-8", errors="replace")
+    """As the crawler reads a page: the header's charset unless it cannot decode the body."""
+    declared = header_charset(content_type) or meta_charset(body) or "utf-8"
+    return body.decode(true_encoding(body, content_type) or declared, errors="replace")
 
 
 @dataclass
