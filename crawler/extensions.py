@@ -47,6 +47,13 @@ def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dic
         "failed": n("reports/failed") + n("attachments/failed"),
         "lookalikes_skipped": n("listings/lookalike_skipped"),
         "duplicates_skipped": n("listings/duplicate"),
+        # report-looking links of the page's chrome or to the column itself, not fetched
+        "navigation_skipped": n("listings/navigation_skipped"),
+        "unnamed_skipped": n("listings/unnamed_skipped"),  # report titles naming no organ or year
+        # links to other sites (or not http(s)), and requests stopped there (redirects)
+        "offsite": n("offsite/links") + n("offsite/blocked"),
+        "attachments_unresolved": n("attachments/unresolved"),  # each fails its report
+        "lists_unpaged": n("lists/unpaged"),  # list API pages answering 404 (the list ends there)
         "documents_new": n("documents/new"),
         "not_modified": n("documents/not_modified"),
         "requests": int(stats.get("downloader/request_count", 0)),

@@ -21,8 +21,10 @@ class DocumentItem:
     report_url: str  # the article page this document belongs to
     title: str | None = None  # as listed
     year: int | None = None  # from the listed title
-    list_url: str | None = None  # the list page it was found on
     has_attachments: bool = False  # a report page that only points at its attachments
     known_sha256: str | None = None  # sha256 of the previous fetch of this url
     page_unchanged: bool = False  # an attachment of a report page that answered 304
+    list_url: str | None = None  # the list page a report (and its attachments) was listed on
+    # files a report page announces that no url was found for (the report is counted failed)
+    unresolved_attachments: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)

@@ -8,6 +8,7 @@ per-report seed, so a 2,000-report mirror costs no memory until a report is fetc
 from __future__ import annotations
 
 import html
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,22 @@ from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["html", "pdf", "docx", "pre2019", "scanned"]
-AttachStyle = Literal["link", "iframe", "embed", "object", "viewer"]
+# How an article page links its file: markup, a pdf.js viewer, or bound in script as real pages
+# do (ms-attr-href, onclick window.open, a file list in a script array, a viewer's ms-attr-src);
+# "unresolvable": a template bound to a list fetched later, so the page itself has no url.
+AttachStyle = Literal[
+    "link",
+    "iframe",
+    "embed",
+    "object",
+    "viewer",
+    "avalon",
+    "onclick",
+    "script",
+    "viewer-bound",
+    "unresolvable",
+]
+SCRIPT_BOUND: tuple[AttachStyle, ...] = ("avalon", "onclick", "script", "viewer-bound")
 
 # How portals print the same title (all must be recognised by discovery).
 TITLE_VARIANTS = (
@@ -187,37 +203,71 @@ def attachment_body(report: MirrorReport) -> tuple[bytes, str]:
 
 
 def attachment_markup(report: MirrorReport) -> str:
+    from urllib.parse import quote
+
     url = report.attachment_path or ""
     name = html.escape(f"{report.title}.{url.rsplit('.', 1)[-1]}")
-    if report.attach_style == "iframe":
+    style = report.attach_style
+    if style == "iframe":
         return f'<iframe src="{url}" width="100%" height="800"></iframe>'
-    if report.attach_style == "embed":
+    if style == "embed":
         return f'<embed src="{url}" type="application/pdf" width="100%" height="800">'
-    if report.attach_style == "object":
+    if style == "object":
         return f'<object data="{url}" type="application/pdf"></object>'
-    if report.attach_style == "viewer":
-        from urllib.parse import quote
-
+    if style == "viewer":
         return f'<iframe src="/pdfjs/web/viewer.html?file={quote(url, safe="")}"></iframe>'
+    if style == "viewer-bound":
+        return (
+            f'<iframe ms-attr-src="/pdfjs/web/viewer.html?file={quote(url, safe="")}" width="100%"></iframe>'
+        )
+    if style == "avalon":
+        return f'<p>附件：<a href="javascript:void(0)" ms-attr-href="{url}">{name}</a></p>'
+    if style == "onclick":
+        return f'<p>附件：<a href="javascript:void(0);" onclick="window.open(\'{url}\')">{name}</a></p>'
+    if style == "script":
+        files = json.dumps([{"fileName": f"{report.title}", "filePath": url}], ensure_ascii=False)
+        files = files.replace("/", "\\/").replace("<", "\\u003C")
+        return (
+            '<div class="fjlist" id="fjlist"></div>'
+            f'<script>var fileList = {files}; showFiles("fjlist", fileList);</script>'
+        )
+    if style == "unresolvable":
+        return (
+            '<div class="fujian"><span>附件：</span><ul><li ms-for="el in fileList">'
+            '<a ms-attr-href="el.url" target="_blank">{{el.name}}</a></li></ul></div>'
+            f'<script>$.getJSON("/interface/attachments?docid={report.index}",'
+            " function (d) { vm.fileList = d; });</script>"
+        )
     return f'<p>附件：<a href="{url}">{name}</a></p>'
+
+
+def article_content(report: MirrorReport) -> str:
+    """The article's own markup, the part a CMS template puts in its content box."""
+    if report.kind == "pre2019":
+        from mirror.generate import generate_pre2019
+
+        _title, text = generate_pre2019(random.Random(report.seed), report.agency, report.year)
+        return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
+    if report.kind == "html":
+        from mirror.render import html_body
+
+        return html_body(spec_for(report))
+    return attachment_markup(report)
 
 
 @lru_cache(maxsize=64)
 def article_body(report: MirrorReport, encoding: str = "utf-8") -> bytes:
     """The article page: the report inline (html, pre2019) or a page pointing at its attachment."""
-    if report.kind == "pre2019":
-        from mirror.generate import generate_pre2019
-
-        _title, text = generate_pre2019(random.Random(report.seed), report.agency, report.year)
-        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
-        return page(report.title, paragraphs, encoding=encoding, published=report.published)
     if report.kind == "html":
         from mirror.render import render_html
 
         return render_html(spec_for(report), encoding=encoding)
-    return page(report.title, attachment_markup(report), encoding=encoding, published=report.published)
+    return page(report.title, article_content(report), encoding=encoding, published=report.published)
+
+
+def lookalike_text(item: Lookalike) -> str:
+    return "请各单位按照要求做好相关工作。" if "通知" in item.title else "详见附件。"
 
 
 def lookalike_body(item: Lookalike, encoding: str = "utf-8") -> bytes:
-    text = "请各单位按照要求做好相关工作。" if "通知" in item.title else "详见附件。"
-    return page(item.title, f"<p>{text}</p>", encoding=encoding, published=item.published)
+    return page(item.title, f"<p>{lookalike_text(item)}</p>", encoding=encoding, published=item.published)

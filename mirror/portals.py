@@ -1,469 +1,58 @@
-"""Mirror portals: one site builder per CMS family, reproducing how each family lists reports.
+"""Mirror portals: the catalog of sites (mirror.sites) with their registry entries.
 
-`build_mirror()` returns the sites, the reports each one publishes (the tests' ground truth) and,
-once the server is listening, the registry entries (settings.registry.PortalConfig) to crawl them.
+`build_mirror()` returns the portals, the reports each one publishes (the tests' ground truth)
+and, once the server is listening, the registry entries (settings.registry.PortalConfig) to crawl
+them. Like real portals they link each other: a county lists its city's report (off-site, on the
+city's listener) and re-posts one on its own host (a report of another agency, crawled and stored
+once), and every page links the national portal (mirror.chrome.NATIONAL), which no crawl may
+reach.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
-from html import escape
-from urllib.parse import urlencode
 
+from mirror.chrome import NATIONAL
 from mirror.corpus import (
-    Entry,
+    SCRIPT_BOUND,
+    AttachStyle,
     Kind,
     Lookalike,
     MirrorReport,
-    article_body,
-    attachment_body,
-    lookalike_body,
     make_lookalikes,
     make_reports,
-    merge,
 )
-from mirror.server import MirrorRequest, Reply, not_found, redirect
-from settings.registry import PortalConfig
-
-PathFor = Callable[[int, date, Kind], tuple[str, str | None]]
-ALLOW_ALL = "User-agent: *\nAllow: /\n"
-
-
-def chunks(items: Sequence[Entry], size: int, *, overlap_pages: bool = False) -> list[list[Entry]]:
-    """Pages of a list; with overlap_pages each page repeats the previous page's last entry
-    (what a list that gained an item between two page reads looks like)."""
-    pages = [list(items[i : i + size]) for i in range(0, len(items), size)] or [[]]
-    if overlap_pages:
-        pages = [pages[0]] + [[pages[i - 1][-1], *pages[i]] for i in range(1, len(pages))]
-    return pages
-
-
-def list_items(entries: Sequence[Entry], href: Callable[[Entry], str] = lambda e: e.article_path) -> str:
-    return "".join(
-        f'<li><a href="{escape(href(e))}" title="{escape(e.title)}" target="_blank">{escape(e.title)}</a>'
-        f"<span>{e.published.isoformat()}</span></li>"
-        for e in entries
-    )
-
-
-def html_page(title: str, body: str, encoding: str = "utf-8") -> bytes:
-    return (
-        f'<!DOCTYPE html><html><head><meta charset="{encoding}"><title>{escape(title)}</title></head>'
-        f"<body>{body}</body></html>"
-    ).encode(encoding, errors="xmlcharrefreplace")
-
-
-class PortalSite:
-    """Robots, articles, attachments and lookalike pages; subclasses add their list pages."""
-
-    def __init__(self, title: str, entries: Sequence[Entry], *, encoding: str = "utf-8") -> None:
-        self.title = title
-        self.entries = list(entries)
-        self.encoding = encoding
-        self.robots = ALLOW_ALL
-        self.routes: dict[str, Callable[[MirrorRequest], Reply]] = {}
-        for entry in self.entries:
-            self.routes[entry.article_path] = self._article_route(entry)
-            if isinstance(entry, MirrorReport) and entry.attachment_path:
-                self.routes[entry.attachment_path] = self._attachment_route(entry)
-
-    @property
-    def reports(self) -> list[MirrorReport]:
-        return [e for e in self.entries if isinstance(e, MirrorReport)]
-
-    def html(self, body: bytes) -> Reply:
-        return Reply(body=body, content_type=f"text/html; charset={self.encoding}")
-
-    def _article_route(self, entry: Entry) -> Callable[[MirrorRequest], Reply]:
-        if isinstance(entry, Lookalike):
-            return lambda _req: self.html(lookalike_body(entry, self.encoding))
-        return lambda _req: self.html(article_body(entry, self.encoding))
-
-    def _attachment_route(self, report: MirrorReport) -> Callable[[MirrorRequest], Reply]:
-        def route(_req: MirrorRequest) -> Reply:
-            body, content_type = attachment_body(report)
-            return Reply(body=body, content_type=content_type)
-
-        return route
-
-    def handle(self, request: MirrorRequest) -> Reply | None:
-        if request.path == "/robots.txt":
-            return Reply(body=self.robots.encode(), content_type="text/plain")
-        route = self.routes.get(request.path)
-        if route is not None:
-            return route(request)
-        return self.dynamic(request)
-
-    def dynamic(self, request: MirrorRequest) -> Reply | None:
-        return None
-
-
-# --- TRS WCM ---------------------------------------------------------------------------------
-
-
-class TrsSite(PortalSite):
-    """index.html, index_1.html ... with createPageHTML(total, current, "index", "html")."""
-
-    def __init__(
-        self, title: str, entries: Sequence[Entry], *, column: str, per_page: int = 10, **kw
-    ) -> None:
-        super().__init__(title, entries, **kw)
-        pages = chunks(self.entries, per_page, overlap_pages=True)
-        for n, items in enumerate(pages):
-            links = list_items(items, lambda e: "./" + e.article_path[len(column) :])
-            body = (
-                f'<div class="list"><ul>{links}</ul>'
-                f'</div><div class="page"><script>createPageHTML({len(pages)}, {n}, "index", "html");'
-                "</script></div>"
-            )
-            self.routes[column + ("index.html" if n == 0 else f"index_{n}.html")] = self._static(body)
-        self.routes[column] = lambda _req: redirect(column + "index.html")
-
-    def _static(self, body: str) -> Callable[[MirrorRequest], Reply]:
-        payload = html_page(self.title, body, self.encoding)
-        return lambda _req: self.html(payload)
-
-
-# the file extension of a report published as an attachment (HTML reports have none)
-ATTACHMENT_EXTENSION: dict[str, str] = {"pdf": "pdf", "scanned": "pdf", "docx": "docx"}
-
-
-def trs_paths(column: str) -> PathFor:
-    def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        stamp = published.strftime("%Y%m%d")
-        article = f"{column}{stamp[:6]}/t{stamp}_{100000 + index}.html"
-        ext = ATTACHMENT_EXTENSION.get(kind)
-        return article, (f"{column}{stamp[:6]}/P0{stamp}{index:06d}.{ext}" if ext else None)
-
-    return path_for
-
-
-# --- Hanweb (大汉) jpage --------------------------------------------------------------------
-
-
-class HanwebSite(PortalSite):
-    """First group embedded as <datastore> XML, later groups from dataproxy.jsp (overlap by one)."""
-
-    DATAPROXY = "/module/web/jpage/dataproxy.jsp"
-
-    def __init__(
-        self, title: str, entries: Sequence[Entry], *, column_id: int, unit_id: int, perpage: int = 15, **kw
-    ) -> None:
-        super().__init__(title, entries, **kw)
-        self.column_id, self.unit_id, self.perpage = column_id, unit_id, perpage
-        self.group = 3 * perpage
-        records = self.records(1, self.group)
-        nextgroup = (
-            f'<a href="{self.DATAPROXY}?page=1&appid=1&webid=1&path=/&columnid={column_id}'
-            f'&unitid={unit_id}&webname={escape(title)}&permissiontype=0"></a>'
-        )
-        body = (
-            f'<div id="{unit_id}"><script type="text/xml"><datastore><nextgroup><![CDATA[{nextgroup}]]>'
-            f"</nextgroup><recordset>{records}</recordset></datastore></script>"
-            f"<script>var totalRecord = {len(self.entries)}; var perpage = {perpage};"
-            f'new jpage({{unitid:{unit_id}, perpage:{perpage}, url:"{self.DATAPROXY}"}});</script></div>'
-        )
-        payload = html_page(title, body, self.encoding)
-        self.routes[f"/col/col{column_id}/index.html"] = lambda _req: self.html(payload)
-
-    def records(self, first: int, last: int) -> str:
-        items = self.entries[max(first, 1) - 1 : last]
-        return "".join(f"<record><![CDATA[{list_items([e])}]]></record>" for e in items)
-
-    def dynamic(self, request: MirrorRequest) -> Reply | None:
-        if request.path != self.DATAPROXY:
-            return None
-        params = request.params
-        if params.get("columnid") != str(self.column_id):
-            return Reply(400, b"<datastore><error>bad columnid</error></datastore>", conditional=False)
-        start, end = int(params.get("startrecord", 1)), int(params.get("endrecord", self.group))
-        total = len(self.entries)
-        xml = (
-            f"<?xml version='1.0' encoding='utf-8'?><datastore><totalrecord>{total}</totalrecord>"
-            f"<totalpage>{math.ceil(total / self.perpage)}</totalpage>"
-            f"<recordset>{self.records(start - 1, end)}</recordset></datastore>"
-        )
-        return Reply(body=xml.encode("utf-8"), content_type="text/xml; charset=utf-8", conditional=False)
-
-
-def hanweb_paths(column_id: int) -> PathFor:
-    def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        article = (
-            f"/art/{published.year}/{published.month}/{published.day}/art_{column_id}_{50000 + index}.html"
-        )
-        ext = ATTACHMENT_EXTENSION.get(kind)
-        att = f"/module/download/downfile.jsp_files/{published:%Y%m%d}{index:05d}.{ext}" if ext else None
-        return article, att
-
-    return path_for
-
-
-# --- 政务公开平台 (public.*.gov.cn) -----------------------------------------------------------
-
-
-class ZwgkSite(PortalSite):
-    """Lists at /?a=path&d=<column>&p=<code>&page=N (共N页 / 下一页), articles /<code>/<id>.jhtml."""
-
-    def __init__(
-        self, title: str, entries: Sequence[Entry], *, code: str, column: str, per_page: int = 10, **kw
-    ) -> None:
-        super().__init__(title, entries, **kw)
-        self.code, self.column = code, column
-        self.pages = chunks(self.entries, per_page, overlap_pages=True)
-
-    def page_url(self, n: int) -> str:
-        return "/?" + urlencode({"a": "path", "d": self.column, "p": self.code, "page": n})
-
-    def dynamic(self, request: MirrorRequest) -> Reply | None:
-        q = request.query
-        if (
-            request.path != "/"
-            or q.get("a") != "path"
-            or q.get("p") != self.code
-            or q.get("d") != self.column
-        ):
-            return None
-        n = int(q.get("page") or 1)
-        if not 1 <= n <= len(self.pages):
-            return not_found()
-        nav = f"<span>共{len(self.pages)}页</span> <span>当前第{n}页</span>"
-        if n < len(self.pages):
-            nav += f' <a href="{escape(self.page_url(n + 1))}">下一页</a>'
-        body = f'<ul class="zwgk-list">{list_items(self.pages[n - 1])}</ul><div class="pages">{nav}</div>'
-        return self.html(html_page(self.title, body, self.encoding))
-
-
-def zwgk_paths(code: str) -> PathFor:
-    def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        ext = ATTACHMENT_EXTENSION.get(kind)
-        att = f"/upload/{code}/{published:%Y%m}/{8187000 + index}.{ext}" if ext else None
-        return f"/{code}/{8187000 + index}.jhtml", att
-
-    return path_for
-
-
-# --- sitesources (周口 / 新乡) ----------------------------------------------------------------
-
-
-class SitesourcesSite(PortalSite):
-    """list1.html ... listN.html with script.json {endPage}; optional per-year sub-columns."""
-
-    def __init__(
-        self,
-        title: str,
-        entries: Sequence[Entry],
-        *,
-        column: str,
-        per_page: int = 10,
-        year_subcolumns: bool = False,
-        **kw,
-    ) -> None:
-        super().__init__(title, entries, **kw)
-        if not year_subcolumns:
-            self._column(column, self.entries, per_page)
-            return
-        years = sorted({e.year for e in self.reports}, reverse=True)
-        for year in years:
-            items = [e for e in self.entries if getattr(e, "year", e.published.year - 1) == year]
-            self._column(f"{column}{year}n/szf/", items, per_page)
-        nav = "".join(f'<li><a href="{column}{y}n/szf/list1.html">{y}年</a></li>' for y in years)
-        payload = html_page(title, f'<ul class="subcolumns">{nav}</ul>', self.encoding)
-        self.routes[f"{column}list1.html"] = lambda _req: self.html(payload)
-
-    def _column(self, column: str, items: Sequence[Entry], per_page: int) -> None:
-        pages = chunks(items, per_page)
-        meta = json.dumps({"endPage": len(pages), "pageSize": per_page, "total": len(items)}).encode()
-        self.routes[f"{column}script.json"] = lambda _req: Reply(body=meta, content_type="application/json")
-        for n, chunk in enumerate(pages, start=1):
-            body = f'<ul class="list">{list_items(chunk)}</ul><div id="pagination"></div>'
-            body += '<script src="./script.json"></script><script src="/js/pagination.js"></script>'
-            payload = html_page(self.title, body, self.encoding)
-            self.routes[f"{column}list{n}.html"] = lambda _req, p=payload: self.html(p)
-
-
-def sitesources_paths(site: str, column: str) -> PathFor:
-    def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        token = hashlib.md5(f"{column}{index}".encode()).hexdigest()
-        ext = ATTACHMENT_EXTENSION.get(kind)
-        att = f"/sitesources/{site}/upload/{published:%Y%m}/{token}.{ext}" if ext else None
-        return f"{column}article{token}.html", att
-
-    return path_for
-
-
-# --- gkmlpt JSON API -------------------------------------------------------------------------
-
-
-class GkmlptSite(PortalSite):
-    """GET /gkmlpt/api/all/<cat>?page=N -> {"articles": [...], "total": N}; with `post_only`, the
-    API answers POST with the page in the form, and 405 to anything else."""
-
-    def __init__(
-        self,
-        title: str,
-        entries: Sequence[Entry],
-        *,
-        cat: int,
-        per_page: int = 10,
-        post_only: bool = False,
-        **kw,
-    ) -> None:
-        super().__init__(title, entries, **kw)
-        self.api = f"/gkmlpt/api/all/{cat}"
-        self.pages = chunks(self.entries, per_page)
-        self.post_only = post_only
-
-    def dynamic(self, request: MirrorRequest) -> Reply | None:
-        if request.path != self.api:
-            return None
-        if self.post_only and request.method != "POST":
-            return Reply(body=b"method not allowed", status=405, content_type="text/plain")
-        n = int(request.params.get("page") or 1)
-        items = self.pages[n - 1] if 1 <= n <= len(self.pages) else []
-        articles = [
-            {
-                "id": int(e.article_path.rsplit("_", 1)[-1].split(".")[0]),
-                "title": e.title,
-                "url": e.article_path,
-                "publish_time": e.published.isoformat(),
-            }
-            for e in items
-        ]
-        body = json.dumps({"articles": articles, "total": len(self.entries), "page": n}, ensure_ascii=False)
-        return Reply(body=body.encode(), content_type="application/json; charset=utf-8")
-
-
-def gkmlpt_paths(cat: int) -> PathFor:
-    def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        ext = ATTACHMENT_EXTENSION.get(kind)
-        att = f"/attachment/0/{cat}/{published:%Y%m}/{600000 + index}.{ext}" if ext else None
-        return f"/gkmlpt/content/2/{cat}/post_{600000 + index}.html", att
-
-    return path_for
-
-
-def gkmlpt_portal(name: str, *, post: bool = False) -> MirrorPortal:
-    """广州市's gkmlpt column (JSON list API); `post`: the API answers POST (page in the form) only."""
-    cat = 2391
-    entries = _entries(
-        name,
-        gkmlpt_paths(cat),
-        agencies=["广州市人民政府"],
-        years=_years(2016, 2025),
-        kinds=["html", "pdf"],
-        region="广州市",
-    )
-    return MirrorPortal(
-        name,
-        "广州市人民政府",
-        "city",
-        "广州市",
-        "gkmlpt",
-        GkmlptSite("广州市人民政府", entries, cat=cat, per_page=5, post_only=post),
-        f"/gkmlpt/api/all/{cat}" if post else f"/gkmlpt/api/all/{cat}?page=1",
-        "2016-2025",
-        province="广东省",
-        options={"method": "POST"} if post else {},
-        comments=["gkmlpt JSON list API (广东 family), here for the family's coverage"],
-    )
-
-
-# --- static, one page per year ---------------------------------------------------------------
-
-
-class StaticSite(PortalSite):
-    """index.html links to <year>.html; optionally GBK pages served with a wrong charset header."""
-
-    def __init__(
-        self, title: str, entries: Sequence[Entry], *, column: str, wrong_header: bool = False, **kw
-    ) -> None:
-        super().__init__(title, entries, **kw)
-        self.wrong_header = wrong_header
-        years = sorted({e.year for e in self.reports}, reverse=True)
-        nav = "".join(f'<li><a href="{y}.html">{y}年度</a></li>' for y in years)
-        index = html_page(title, f'<ul class="years">{nav}</ul>', self.encoding)
-        self.routes[f"{column}index.html"] = lambda _req: self.html(index)
-        for year in years:
-            items = [e for e in self.entries if getattr(e, "year", e.published.year - 1) == year]
-            payload = html_page(f"{year}年度", f"<ul>{list_items(items)}</ul>", self.encoding)
-            self.routes[f"{column}{year}.html"] = lambda _req, p=payload: self.html(p)
-
-    def html(self, body: bytes) -> Reply:
-        charset = "utf-8" if self.wrong_header else self.encoding  # the header lies; <meta> is right
-        return Reply(body=body, content_type=f"text/html; charset={charset}")
-
-
-def static_paths(column: str) -> PathFor:
-    def path_for(index: int, published: date, kind: Kind) -> tuple[str, str | None]:
-        ext = ATTACHMENT_EXTENSION.get(kind)
-        att = f"{column}files/{published:%Y%m%d}_{index}.{ext}" if ext else None
-        return f"{column}{published:%Y%m%d}_{index}.html", att
-
-    return path_for
-
-
-# --- misbehaving front ends ------------------------------------------------------------------
-
-RUISHU_CHALLENGE = (
-    b'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-    b"<script type=\"text/javascript\">$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=52719;"
-    b'$_ts.cd="qqrhrAAlEtVmqaWlqGqrqA";</script><script type="text/javascript" charset="utf-8" '
-    b'src="/4QbVtADbnLVIc/d.FxJzG50F.ba33e8c.js" r="m"></script></head><body></body></html>'
+from mirror.server import Site
+from mirror.sites import (
+    ChallengeSite,
+    Elsewhere,
+    Entry,
+    FlakySite,
+    GkmlptSite,
+    HanwebSite,
+    NationalSite,
+    PathFor,
+    PortalSite,
+    SearchApiSite,
+    SitesourcesSite,
+    StaticSite,
+    TrsSite,
+    UcapSite,
+    ZwgkSite,
+    gkmlpt_paths,
+    hanweb_paths,
+    sitesources_paths,
+    static_paths,
+    trs_paths,
+    ucap_paths,
+    zwgk_paths,
 )
+from settings.registry import FUJIAN_SEARCH_API, PortalConfig, site_domain
 
-
-class ChallengeSite:
-    """A portal behind a 412 `$_ts` (Ruishu) JS challenge: everything but robots.txt is 412."""
-
-    def __init__(self, inner: PortalSite) -> None:
-        self.inner = inner
-
-    def handle(self, request: MirrorRequest) -> Reply | None:
-        if request.path == "/robots.txt":
-            return self.inner.handle(request)
-        return Reply(412, RUISHU_CHALLENGE, conditional=False)
-
-
-@dataclass
-class FlakySite:
-    """5xx, slow answers and dropped connections, deterministic per path: each path fails its
-    first `failures(path)` attempts (0-2), then behaves."""
-
-    inner: PortalSite
-    slow_seconds: float = 0.4
-    attempts: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @staticmethod
-    def plan(target: str) -> tuple[int, str]:
-        digest = hashlib.sha1(target.encode()).digest()
-        return digest[0] % 3, ("503", "500", "drop", "slow")[digest[1] % 4]
-
-    def handle(self, request: MirrorRequest) -> Reply | None:
-        if request.path == "/robots.txt":
-            return self.inner.handle(request)
-        target = request.path + "?" + urlencode(sorted(request.params.items()))
-        with self.lock:
-            attempt = self.attempts[target] = self.attempts.get(target, 0) + 1
-        failures, mode = self.plan(target)
-        if attempt > failures:
-            return self.inner.handle(request)
-        if mode == "drop":
-            return Reply(drop=True)
-        if mode == "slow":
-            reply = self.inner.handle(request) or not_found()
-            reply.delay = self.slow_seconds
-            return reply
-        return Reply(int(mode), b"<html><body>Service Unavailable</body></html>", conditional=False)
-
-
-# --- the catalog -----------------------------------------------------------------------------
+__all__ = ["MirrorPortal", "TrsSite", "build_bench_mirror", "build_mirror", "gkmlpt_portal", "mirror_sites"]
 
 
 @dataclass
@@ -484,20 +73,27 @@ class MirrorPortal:
     comments: list[str] = field(default_factory=list)
     empty_ok: bool = False
     date_ordered: bool = True
+    host: str = ""  # the real portal's host: off-site links to this portal use it when not running
+
+    @property
+    def inner(self) -> PortalSite:
+        return self.site if isinstance(self.site, PortalSite) else self.site.inner
 
     @property
     def reports(self) -> list[MirrorReport]:
-        site = self.site if isinstance(self.site, PortalSite) else self.site.inner
-        return site.reports
+        """The reports its lists link on its own host: its own, and those it re-posts."""
+        return self.inner.reports
 
     @property
     def lookalikes(self) -> list[Lookalike]:
-        site = self.site if isinstance(self.site, PortalSite) else self.site.inner
-        return [e for e in site.entries if isinstance(e, Lookalike)]
+        return [e for e in self.inner.entries if isinstance(e, Lookalike)]
+
+    @property
+    def elsewhere(self) -> list[Elsewhere]:
+        """Listed reports of other sites (never fetched)."""
+        return [e for e in self.inner.entries if isinstance(e, Elsewhere)]
 
     def config(self, base_url: str) -> PortalConfig:
-        from urllib.parse import urlsplit
-
         return PortalConfig(
             name=self.name,
             title=self.title,
@@ -506,7 +102,7 @@ class MirrorPortal:
             region=self.region,
             family=self.family,
             start_urls=[base_url + self.start_path],
-            allowed_domains=[urlsplit(base_url).hostname or "127.0.0.1"],
+            allowed_domains=[site_domain(base_url)],
             encoding=self.encoding,
             years=self.years,
             options=self.options,
@@ -517,6 +113,11 @@ class MirrorPortal:
         )
 
 
+def mirror_sites(portals: Sequence[MirrorPortal]) -> dict[str, Site]:
+    """What a MirrorServer serves for `portals`: their sites and the national portal."""
+    return {**{p.name: p.site for p in portals}, NATIONAL: NationalSite()}
+
+
 def _entries(
     name: str,
     path_for: PathFor,
@@ -525,33 +126,68 @@ def _entries(
     years: Sequence[int],
     kinds: Sequence[Kind],
     region: str,
-    attach_styles: Sequence[str] = ("link",),
+    attach_styles: Sequence[AttachStyle] = ("link",),
     lookalikes: int = 3,
     count: int | None = None,
+    extras: Sequence[Entry] = (),
 ) -> list[Entry]:
+    """A portal's list entries, newest first: its reports, lookalikes and `extras` (re-posts,
+    other sites' reports)."""
     reports = make_reports(
         name,
         agencies=agencies,
         years=years,
         kinds=kinds,
         path_for=path_for,
-        attach_styles=attach_styles,  # type: ignore[arg-type]
+        attach_styles=attach_styles,
         count=count,
     )
     fakes = make_lookalikes(
         name, agency=agencies[0], region=region, years=years, path_for=path_for, count=lookalikes
     )
-    return merge(reports, fakes)
+    entries: list[Entry] = [*reports, *fakes, *extras]
+    entries.sort(key=lambda e: e.published, reverse=True)
+    return entries
 
 
 def _years(first: int, last: int, *, skip: Sequence[int] = ()) -> list[int]:
     return [y for y in range(first, last + 1) if y not in skip]
 
 
-def build_mirror() -> list[MirrorPortal]:
-    """At least one portal per CMS family plus the misbehaving ones (blocked, robots, flaky)."""
-    portals: list[MirrorPortal] = []
+def _newest_html(portal: MirrorPortal) -> MirrorReport:
+    return next(r for r in portal.reports if r.kind == "html" and r.portal == portal.name)
 
+
+def listed_elsewhere(parent: MirrorPortal) -> Elsewhere:
+    """The parent government's newest report, as its child portal lists it: on the parent's site."""
+    report = _newest_html(parent)
+    return Elsewhere(report.title, report.published, parent.name, parent.host, report.article_path)
+
+
+def reposted(report: MirrorReport, path_for: PathFor, index: int) -> MirrorReport:
+    """Another agency's report copied onto a portal's own host (same report, same facts)."""
+    return replace(report, article_path=path_for(index, report.published, "html")[0], attachment_path=None)
+
+
+NATIONAL_REPORT = Elsewhere(
+    "国务院办公厅2023年政府信息公开工作年度报告",
+    date(2024, 3, 28),
+    NATIONAL,
+    "www.gov.cn",
+    "/zhengce/content/202403/content_6942001.htm",
+)
+REPOST_INDEX = 90_000  # path index of re-posted reports (apart from the portal's own)
+
+
+def _unresolvable(entries: list[Entry]) -> list[Entry]:
+    """The first report with an attachment binds it in a template the page cannot resolve."""
+    index = next(i for i, e in enumerate(entries) if isinstance(e, MirrorReport) and e.attachment_path)
+    out = list(entries)
+    out[index] = replace(entries[index], attach_style="unresolvable")  # type: ignore[type-var]
+    return out
+
+
+def _henan() -> MirrorPortal:
     column = "/zwgk/zfxxgk/zfxxgkndbg/"
     entries = _entries(
         "mirror-henan",
@@ -560,71 +196,96 @@ def build_mirror() -> list[MirrorPortal]:
         years=_years(2008, 2025, skip=[2012]),
         kinds=["html", "html", "pdf"],
         region="河南省",
+        attach_styles=["link", "onclick", "avalon"],
         lookalikes=4,
+        extras=[NATIONAL_REPORT],
     )
-    portals.append(
-        MirrorPortal(
-            "mirror-henan",
-            "河南省人民政府",
-            "province",
-            "河南省",
-            "trs",
-            TrsSite("河南省人民政府", entries, column=column, per_page=6),
-            column,
-            "2008-2025",
-            comments=[
-                "start url is the bare column: 301 to index.html",
-                "2012 report never published: a missing year",
-            ],
-        )
+    return MirrorPortal(
+        "mirror-henan",
+        "河南省人民政府",
+        "province",
+        "河南省",
+        "trs",
+        TrsSite("河南省人民政府", entries, column=column, per_page=6, paging="page_div"),
+        column,
+        "2008-2025",
+        host="www.henan.gov.cn",
+        comments=[
+            "start url is the bare column: 301 to index.html",
+            "createPageHTML('page_div', N, cur, 'index', 'html', records), 1-based",
+            "2012 report never published: a missing year",
+        ],
     )
 
+
+def _pingdingshan(henan: MirrorPortal) -> MirrorPortal:
+    path_for = hanweb_paths(3331)
     entries = _entries(
         "mirror-pingdingshan",
-        hanweb_paths(3331),
+        path_for,
         agencies=["平顶山市人民政府", "平顶山市发展和改革委员会"],
         years=_years(2017, 2025),
         kinds=["pdf", "docx", "html"],
         region="平顶山市",
+        attach_styles=["link", "script"],
+        extras=[listed_elsewhere(henan), reposted(_newest_html(henan), path_for, REPOST_INDEX)],
     )
-    portals.append(
-        MirrorPortal(
-            "mirror-pingdingshan",
-            "平顶山市人民政府",
-            "city",
-            "平顶山市",
-            "hanweb",
-            HanwebSite("平顶山市人民政府", entries, column_id=3331, unit_id=12345, perpage=4),
-            "/col/col3331/index.html",
-            "2017-2025",
-            options={"perpage": 4},
-        )
+    site = HanwebSite(
+        "平顶山市人民政府", entries, column_id=3331, unit_id=12345, perpage=4, total_form="setup"
+    )
+    return MirrorPortal(
+        "mirror-pingdingshan",
+        "平顶山市人民政府",
+        "city",
+        "平顶山市",
+        "hanweb",
+        site,
+        "/col/col3331/index.html",
+        "2017-2025",
+        options={"perpage": 4},
+        host="www.pds.gov.cn",
+        comments=["jpage setup announces totalRecord:N", "re-posts 河南省's report, lists another off-site"],
     )
 
+
+def _xinzheng() -> MirrorPortal:
+    path_for = zwgk_paths("D42Y")
+    older, newer = make_reports(
+        "mirror-zhengzhou",
+        agencies=["郑州市人民政府"],
+        years=[2023, 2024],
+        kinds=["html"],
+        path_for=zwgk_paths("D41X"),
+    )[::-1]
+    city_listed = Elsewhere(
+        older.title, older.published, "mirror-zhengzhou", "public.zhengzhou.gov.cn", older.article_path
+    )
     entries = _entries(
         "mirror-xinzheng",
-        zwgk_paths("D42Y"),
+        path_for,
         agencies=["新郑市人民政府", "新郑市人民政府办公室"],
         years=_years(2019, 2025),
         kinds=["docx", "pdf", "html"],
         region="新郑市",
-        attach_styles=["link", "viewer", "iframe", "embed", "object"],
+        attach_styles=["link", "viewer", "iframe", "embed", "object", *SCRIPT_BOUND],
+        extras=[city_listed, reposted(newer, path_for, REPOST_INDEX)],
     )
-    site = ZwgkSite("新郑市人民政府", entries, code="D42Y", column="ndbg", per_page=6)
-    portals.append(
-        MirrorPortal(
-            "mirror-xinzheng",
-            "新郑市人民政府",
-            "county",
-            "新郑市",
-            "zwgk",
-            site,
-            site.page_url(1),
-            "2019-2025",
-            options={"platform_code": "D42Y"},
-        )
+    site = ZwgkSite("新郑市人民政府", _unresolvable(entries), code="D42Y", column="ndbg", per_page=6)
+    return MirrorPortal(
+        "mirror-xinzheng",
+        "新郑市人民政府",
+        "county",
+        "新郑市",
+        "zwgk",
+        site,
+        site.page_url(1),
+        "2019-2025",
+        host="public.xinzheng.gov.cn",
+        comments=["one report binds its attachment in a template the page cannot resolve: a failure"],
     )
 
+
+def _zhoukou(henan: MirrorPortal) -> MirrorPortal:
     column = "/sitesources/zks/page_pc/zwgk/zfxxgk/zfxxgkndbg/"
     entries = _entries(
         "mirror-zhoukou",
@@ -633,21 +294,24 @@ def build_mirror() -> list[MirrorPortal]:
         years=_years(2018, 2025),
         kinds=["html", "pdf", "docx", "scanned"],
         region="周口市",
+        attach_styles=["link", "viewer-bound"],
+        extras=[listed_elsewhere(henan)],
     )
-    portals.append(
-        MirrorPortal(
-            "mirror-zhoukou",
-            "周口市人民政府",
-            "city",
-            "周口市",
-            "sitesources",
-            SitesourcesSite("周口市人民政府", entries, column=column, per_page=2, year_subcolumns=True),
-            column + "list1.html",
-            "2018-2025",
-            options={"year_subcolumns": True},
-        )
+    return MirrorPortal(
+        "mirror-zhoukou",
+        "周口市人民政府",
+        "city",
+        "周口市",
+        "sitesources",
+        SitesourcesSite("周口市人民政府", entries, column=column, per_page=2, year_subcolumns=True),
+        column + "list1.html",
+        "2018-2025",
+        options={"year_subcolumns": True},
+        host="www.zhoukou.gov.cn",
     )
 
+
+def _xinxiang(henan: MirrorPortal) -> MirrorPortal:
     column = "/sitesources/xxsrmzf/page_pc/zwgk/zfxxgkndbg/"
     entries = _entries(
         "mirror-xinxiang",
@@ -656,48 +320,100 @@ def build_mirror() -> list[MirrorPortal]:
         years=_years(2014, 2025),
         kinds=["html", "pdf"],
         region="新乡市",
+        extras=[listed_elsewhere(henan)],
     )
-    portals.append(
-        MirrorPortal(
-            "mirror-xinxiang",
-            "新乡市人民政府",
-            "city",
-            "新乡市",
-            "sitesources",
-            FlakySite(SitesourcesSite("新乡市人民政府", entries, column=column, per_page=4)),
-            column + "list1.html",
-            "2014-2025",
-            comments=["flaky front end: 5xx, slow answers, dropped connections"],
-        )
+    return MirrorPortal(
+        "mirror-xinxiang",
+        "新乡市人民政府",
+        "city",
+        "新乡市",
+        "sitesources",
+        FlakySite(SitesourcesSite("新乡市人民政府", entries, column=column, per_page=4)),
+        column + "list1.html",
+        "2014-2025",
+        host="www.xinxiang.gov.cn",
+        comments=["flaky front end: 5xx, slow answers, dropped connections"],
     )
 
-    portals.append(gkmlpt_portal("mirror-guangzhou"))
 
+def gkmlpt_portal(name: str, *, post: bool = False, first_page_only: bool = False) -> MirrorPortal:
+    """广州市's gkmlpt column (JSON list API, the count as classify.post_count, article bodies in
+    window._CONFIG.DETAIL); `post`: the API answers POST (page in the form) only;
+    `first_page_only`: it answers 404 beyond page 1."""
+    cat = 2391
+    province_report = Elsewhere(
+        "广东省人民政府2024年政府信息公开工作年度报告",
+        date(2025, 3, 20),
+        "mirror-guangdong",
+        "www.gd.gov.cn",
+        "/gkmlpt/content/4/4600/post_4600001.html",
+    )
+    entries = _entries(
+        name,
+        gkmlpt_paths(cat),
+        agencies=["广州市人民政府"],
+        years=_years(2016, 2025),
+        kinds=["html", "pdf"],
+        region="广州市",
+        extras=[province_report],
+    )
+    site = GkmlptSite(
+        "广州市人民政府",
+        entries,
+        cat=cat,
+        per_page=5,
+        post_only=post,
+        count="classify",
+        first_page_only=first_page_only,
+    )
+    return MirrorPortal(
+        name,
+        "广州市人民政府",
+        "city",
+        "广州市",
+        "gkmlpt",
+        site,
+        f"/gkmlpt/api/all/{cat}" if post else f"/gkmlpt/api/all/{cat}?page=1",
+        "2016-2025",
+        province="广东省",
+        options={"method": "POST"} if post else {},
+        host="www.gz.gov.cn",
+        comments=["gkmlpt JSON list API (广东 family), here for the family's coverage"],
+    )
+
+
+def _jiaxian(pingdingshan: MirrorPortal) -> MirrorPortal:
     column = "/zwgk/ndbg/"
+    path_for = static_paths(column)
     entries = _entries(
         "mirror-jiaxian",
-        static_paths(column),
+        path_for,
         agencies=["郏县人民政府", "郏县城关镇人民政府"],
         years=_years(2016, 2025),
         kinds=["html"],
         region="郏县",
+        extras=[listed_elsewhere(pingdingshan), reposted(_newest_html(pingdingshan), path_for, REPOST_INDEX)],
     )
-    portals.append(
-        MirrorPortal(
-            "mirror-jiaxian",
-            "郏县人民政府",
-            "county",
-            "郏县",
-            "static",
-            StaticSite("郏县人民政府", entries, column=column, encoding="gbk", wrong_header=True),
-            column + "index.html",
-            "2016-2025",
-            encoding="gbk",
-            date_ordered=False,
-            comments=["GBK pages served with a wrong `charset=utf-8` header and a right <meta>"],
-        )
+    return MirrorPortal(
+        "mirror-jiaxian",
+        "郏县人民政府",
+        "county",
+        "郏县",
+        "static",
+        StaticSite("郏县人民政府", entries, column=column, encoding="gbk", wrong_header=True),
+        column + "index.html",
+        "2016-2025",
+        encoding="gbk",
+        date_ordered=False,
+        host="www.jiaxian.gov.cn",
+        comments=[
+            "GBK pages served with a wrong `charset=utf-8` header and a right <meta>",
+            "re-posts 平顶山市's report, lists another on 平顶山's site",
+        ],
     )
 
+
+def _luoyang() -> MirrorPortal:
     column = "/zwgk/zfxxgk/zfxxgkndbg/"
     entries = _entries(
         "mirror-luoyang",
@@ -708,20 +424,21 @@ def build_mirror() -> list[MirrorPortal]:
         region="洛阳市",
         lookalikes=0,
     )
-    portals.append(
-        MirrorPortal(
-            "mirror-luoyang",
-            "洛阳市人民政府",
-            "city",
-            "洛阳市",
-            "trs",
-            ChallengeSite(TrsSite("洛阳市人民政府", entries, column=column)),
-            column + "index.html",
-            "2020-2025",
-            comments=["behind a 412 $_ts (Ruishu) challenge: must be recorded as blocked, never evaded"],
-        )
+    return MirrorPortal(
+        "mirror-luoyang",
+        "洛阳市人民政府",
+        "city",
+        "洛阳市",
+        "trs",
+        ChallengeSite(TrsSite("洛阳市人民政府", entries, column=column)),
+        column + "index.html",
+        "2020-2025",
+        host="www.ly.gov.cn",
+        comments=["behind a 412 $_ts (Ruishu) challenge: must be recorded as blocked, never evaded"],
     )
 
+
+def _kaifeng() -> MirrorPortal:
     column = "/zwgk/ndbg/"
     entries = _entries(
         "mirror-kaifeng",
@@ -734,26 +451,152 @@ def build_mirror() -> list[MirrorPortal]:
     )
     robots_site = StaticSite("开封市人民政府", entries, column=column)
     robots_site.robots = "User-agent: *\nDisallow: /zwgk/\n"
-    portals.append(
-        MirrorPortal(
-            "mirror-kaifeng",
-            "开封市人民政府",
-            "city",
-            "开封市",
-            "static",
-            robots_site,
-            column + "index.html",
-            "2020-2025",
-            comments=["robots.txt disallows the report column: recorded as blocked"],
-        )
+    return MirrorPortal(
+        "mirror-kaifeng",
+        "开封市人民政府",
+        "city",
+        "开封市",
+        "static",
+        robots_site,
+        column + "index.html",
+        "2020-2025",
+        host="www.kaifeng.gov.cn",
+        comments=["robots.txt disallows the report column: recorded as blocked"],
     )
-    return portals
+
+
+def _nanyang(henan: MirrorPortal) -> MirrorPortal:
+    column = "/zwgk/zfxxgknb/"
+    path_for = trs_paths(column)
+    entries = _entries(
+        "mirror-nanyang",
+        path_for,
+        agencies=["南阳市人民政府", "南阳市财政局"],
+        years=_years(2019, 2025),
+        kinds=["html", "pdf"],
+        region="南阳市",
+        attach_styles=["onclick", "script"],
+        extras=[listed_elsewhere(henan), reposted(_newest_html(henan), path_for, REPOST_INDEX)],
+    )
+    return MirrorPortal(
+        "mirror-nanyang",
+        "南阳市人民政府",
+        "city",
+        "南阳市",
+        "trs",
+        TrsSite("南阳市人民政府", entries, column=column, per_page=5, paging="count_page"),
+        column + "index.html",
+        "2019-2025",
+        host="www.nanyang.gov.cn",
+        comments=["TRS countPage / currentPage variables with document.write pagination"],
+    )
+
+
+def _fujian() -> MirrorPortal:
+    column = "/zwgk/zfxxgkzl/zfxxgkndbg/"
+    entries = _entries(
+        "mirror-fujian",
+        trs_paths(column, ext="htm"),
+        agencies=["福建省人民政府", "福建省财政厅", "福建省发展和改革委员会"],
+        years=_years(2017, 2025),
+        kinds=["html", "pdf"],
+        region="福建省",
+        attach_styles=["avalon", "link"],
+        extras=[NATIONAL_REPORT],
+    )
+    return MirrorPortal(
+        "mirror-fujian",
+        "福建省人民政府",
+        "province",
+        "福建省",
+        "trs",
+        SearchApiSite("福建省人民政府", entries, column=column, channel=5478, per_page=8),
+        column + "index.htm",
+        "2017-2025",
+        province="福建省",
+        options={"search_api": FUJIAN_SEARCH_API},
+        host="www.fujian.gov.cn",
+        comments=["static first page; the older entries only from the POST search API"],
+    )
+
+
+def _huaian() -> MirrorPortal:
+    column = "/zfxxgk/ndbg/"
+    province_report = Elsewhere(
+        "江苏省人民政府2024年政府信息公开工作年度报告",
+        date(2025, 3, 25),
+        "mirror-jiangsu",
+        "www.jiangsu.gov.cn",
+        "/art/2025/3/25/art_46143_1.html",
+    )
+    entries = _entries(
+        "mirror-huaian",
+        ucap_paths(column),
+        agencies=["淮安市人民政府", "淮安市淮安区人民政府"],
+        years=_years(2019, 2025),
+        kinds=["html", "pdf"],
+        region="淮安市",
+        attach_styles=["script", "link"],
+        extras=[province_report],
+    )
+    return MirrorPortal(
+        "mirror-huaian",
+        "淮安市人民政府",
+        "city",
+        "淮安市",
+        "ucap",
+        UcapSite("淮安市人民政府", entries, column=column, per_page=6),
+        column + "xxgk_list.shtml",
+        "2019-2025",
+        province="江苏省",
+        host="www.huaian.gov.cn",
+        comments=["开普 UCAP: rendered pager links only; articles in <ucapcontent>"],
+    )
+
+
+def build_mirror() -> list[MirrorPortal]:
+    """At least one portal per CMS family and pagination form, plus the misbehaving ones
+    (blocked, robots, flaky)."""
+    henan = _henan()
+    pingdingshan = _pingdingshan(henan)
+    return [
+        henan,
+        pingdingshan,
+        _xinzheng(),
+        _zhoukou(henan),
+        _xinxiang(henan),
+        gkmlpt_portal("mirror-guangzhou"),
+        _jiaxian(pingdingshan),
+        _luoyang(),
+        _kaifeng(),
+        _nanyang(henan),
+        _fujian(),
+        _huaian(),
+    ]
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 12 -> 十二, 305 -> 三百零五, for n < 1000 (agency names print no Arabic digits)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    if rest == 0:
+        tail = ""
+    elif rest < 10:
+        tail = "零" + digits[rest]
+    else:  # 一百一十五: after hundreds the tens digit is always printed
+        tail = ("一" if rest < 20 else "") + chinese_number(rest)
+    return digits[hundreds] + "百" + tail
 
 
 def build_bench_mirror(reports: int) -> MirrorPortal:
     """One TRS portal with `reports` reports (agencies x years cycled), for `make bench`."""
     column = "/zwgk/zfxxgk/zfxxgkndbg/"
-    agencies = [f"河南省第{i}厅" for i in range(1, 1 + math.ceil(reports / 7))]
+    agencies = [f"河南省第{chinese_number(i)}厅" for i in range(1, 1 + math.ceil(reports / 7))]
     entries = _entries(
         "mirror-bench",
         trs_paths(column),

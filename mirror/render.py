@@ -110,6 +110,12 @@ def _html_block(block: Block, split_tables: Collection[str]) -> str:
     return f"<p>{text}</p>"
 
 
+def html_body(spec: ReportSpec, *, split_requests_table: bool = False, fullwidth_digits: bool = False) -> str:
+    """The report's markup inside an article page (what CMS templates put in their content box)."""
+    split = (REQUESTS,) if split_requests_table else ()
+    return "\n".join(_html_block(b, split) for b in outline(spec, NumberStyle(fullwidth=fullwidth_digits)))
+
+
 def render_html(
     spec: ReportSpec,
     *,
@@ -120,14 +126,13 @@ def render_html(
 ) -> bytes:
     """A government article page holding the report; `blank_cells` are printed as empty cells."""
     spec = spec.with_blanks(blank_cells) if blank_cells else spec
-    split = (REQUESTS,) if split_requests_table else ()
     fields = {
         "charset": encoding,
         "title": html.escape(spec.title),
         "site": html.escape(spec.agency),
         "published": spec.published,
     }
-    body = "\n".join(_html_block(b, split) for b in outline(spec, NumberStyle(fullwidth=fullwidth_digits)))
+    body = html_body(spec, split_requests_table=split_requests_table, fullwidth_digits=fullwidth_digits)
     page = _PAGE_HEAD.format(**fields) + body + "\n" + _PAGE_FOOT.format(**fields)
     return page.encode(encoding, errors="xmlcharrefreplace")
 

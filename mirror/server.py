@@ -58,16 +58,31 @@ class Site(Protocol):
     def handle(self, request: MirrorRequest) -> Reply | None: ...
 
 
+def bind_sites(sites: dict[str, Site], base_urls: dict[str, str]) -> None:
+    """Tell each site that links others (mirror.chrome) where it and its peers listen."""
+    for name, site in sites.items():
+        bind = getattr(site, "bind", None)
+        if bind is not None:
+            bind(base_urls[name], base_urls)
+
+
 @dataclass
 class Hit:
     method: str
     target: str  # path?query
     status: int
     conditional: bool  # the request carried If-None-Match / If-Modified-Since
+    referer: str = ""  # the page the request came from (which portal's crawl sent it)
+    agent: str = ""  # the User-Agent it was sent with
 
 
 def _etag(body: bytes) -> str:
     return '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+
+
+def _sender(request: MirrorRequest) -> tuple[str, str]:
+    """Who sent a request: the page it came from (Referer) and its User-Agent."""
+    return request.headers.get("referer", ""), request.headers.get("user-agent", "")
 
 
 def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
@@ -99,7 +114,7 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
                 time.sleep(reply.delay)
             if reply.drop:
                 with lock:
-                    log.append(Hit(self.command, self.path, 0, conditional))
+                    log.append(Hit(self.command, self.path, 0, conditional, *_sender(request)))
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
@@ -112,7 +127,7 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
                 if request.headers.get("if-none-match") == etag:
                     status, payload = 304, b""
             with lock:
-                log.append(Hit(self.command, self.path, status, conditional))
+                log.append(Hit(self.command, self.path, status, conditional, *_sender(request)))
             self.send_response(status)
             if status != 304:
                 self.send_header("Content-Type", reply.content_type)
@@ -164,6 +179,8 @@ class MirrorServer:
             except OSError:  # the preferred port is taken
                 server = _Server((self.host, 0), handler)
             self._servers[name] = server
+        bind_sites(self.sites, {name: self.base_url(name) for name in self.sites})
+        for name, server in self._servers.items():
             thread = threading.Thread(target=server.serve_forever, name=f"mirror-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)

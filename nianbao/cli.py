@@ -7,7 +7,13 @@ import importlib
 import sys
 
 # Each module exposes register(subparsers) and sets `func` on its parser (returns an exit code).
-COMMAND_MODULES = ("nianbao.parse_command", "nianbao.storage_commands", "nianbao.crawl_commands")
+COMMAND_MODULES = (
+    "nianbao.parse_command",
+    "nianbao.storage_commands",
+    "nianbao.crawl_commands",
+    "nianbao.probe_command",
+    "nianbao.portals_command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -72,10 +72,24 @@ def format_summary(summaries: list[dict[str, Any]]) -> str:
             notes.append(f"blocked: {s['blocked']}")
         if s.get("years_missing"):
             notes.append("years missing: " + _ranges(s["years_missing"]))
-        if s.get("lookalikes_skipped") or s.get("duplicates_skipped"):
-            notes.append(
-                f"skipped {s['lookalikes_skipped']} lookalikes, {s['duplicates_skipped']} duplicates"
+        skipped = [
+            f"{s[key]} {what}"
+            for key, what in (
+                ("lookalikes_skipped", "lookalikes"),
+                ("duplicates_skipped", "duplicates"),
+                ("navigation_skipped", "navigation links"),
+                ("unnamed_skipped", "titles naming no organ or year"),
             )
+            if s.get(key)
+        ]
+        if skipped:
+            notes.append("skipped " + ", ".join(skipped))
+        if s.get("offsite"):
+            notes.append(f"offsite: {s['offsite']} (links to other sites, not fetched)")
+        if s.get("attachments_unresolved"):
+            notes.append(f"attachments not resolvable: {s['attachments_unresolved']} (their reports failed)")
+        if s.get("lists_unpaged"):
+            notes.append("the list API answers 404 beyond its first page: the list ends there")
         if s.get("parsed"):
             notes.append(
                 "parsed: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(s["parsed"].items()))
@@ -133,12 +147,15 @@ def report_crawl(result: CrawlResult, *, as_json: bool) -> ExitCode:
 def run_crawl_command(args: argparse.Namespace) -> int:
     from crawler.run import parse_sets
     from nianbao.crawl_job import run_crawl
-    from settings.registry import load_portals, parse_years, select
+    from settings.registry import load_registry, parse_years, select
     from storage.locks import portal_locks
 
     config = config_from_args(args, portals_dir=args.portals_dir, jobdir=args.jobdir)
+    registry = load_registry(config.portals_dir)
+    for error in registry.errors:  # one bad file does not block the others
+        print(f"skipped (fix it, see `nianbao portals check`): {error}", file=sys.stderr)
     try:
-        portals = select(load_portals(config.portals_dir), names=args.portal, province=args.province)
+        portals = select(registry.portals, names=args.portal, province=args.province)
         parse_years(args.years)
     except (KeyError, ValueError) as exc:
         print(f"nianbao crawl: {exc}", file=sys.stderr)
@@ -196,7 +213,7 @@ def run_parse_pending(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from mirror.portals import build_mirror
+    from mirror.portals import build_mirror, mirror_sites
     from mirror.server import MirrorServer
     from nianbao.crawl_job import run_crawl
     from settings.registry import dump_portal
@@ -208,9 +225,10 @@ def run_demo(args: argparse.Namespace) -> int:
         pass
     say_database(config)
     portals = build_mirror()
-    ports = {p.name: DEMO_PORT_BASE + i for i, p in enumerate(portals)}
+    sites = mirror_sites(portals)
+    ports = {name: DEMO_PORT_BASE + i for i, name in enumerate(sites)}
     with (
-        MirrorServer({p.name: p.site for p in portals}, ports=ports) as server,
+        MirrorServer(sites, ports=ports) as server,
         tempfile.TemporaryDirectory() as tmp,
     ):
         configs = [p.config(server.base_url(p.name)) for p in portals]

@@ -15,6 +15,7 @@ import trafilatura
 from lxml import etree
 
 from pipelines.document import Extracted
+from pipelines.embedded_body import with_embedded_body
 from pipelines.grid import GridBuilder, span_value
 from pipelines.lines import Line, text_lines
 from pipelines.metadata import find_published
@@ -91,6 +92,7 @@ def _meta(root: etree._Element, names: tuple[str, ...]) -> list[str]:
 
 def extract_html(data: bytes) -> Extracted:
     text, encoding = decode(data)
+    text = with_embedded_body(text)  # a body carried in script JSON (gkmlpt DETAIL)
     root = lxml.html.document_fromstring(_XML_DECL.sub("", text) or "<html></html>")
     for bad in root.xpath("//script|//style|//noscript"):
         bad.drop_tree()

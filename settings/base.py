@@ -40,6 +40,9 @@ NIANBAO_RETRY_BACKOFF_MAX = 30.0
 HTTPERROR_ALLOWED_CODES = [304]
 
 DOWNLOADER_MIDDLEWARES = {
+    # ours checks every request, dont_filter ones and redirect targets too (Scrapy's skips those)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.offsite.OffsiteGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED is off; not imported
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,

@@ -1,52 +1,43 @@
-"""The part every family shares: registry lookup, report discovery, year filters, early stop,
-report pages, attachments, conditional-request bookkeeping and data-quality counters."""
+"""The part every family shares: registry lookup, reading a list page's listings (crawler.listing),
+the rendered-pager fallback (crawler.paging), year filters, early stop, report pages,
+attachments (crawler.attachments), conditional-request bookkeeping and data-quality counters.
+A family spider only knows its list container and how its lists paginate."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin
 
 import scrapy
-from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import JsonRequest, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.extract import attachment_urls, may_link_attachments
+from crawler.attachments import AttachmentScan, find_attachments
+from crawler.discovery import judge_chrome, judge_listing
 from crawler.items import DocumentItem
-from crawler.titles import is_report_title, looks_like_report, report_year
+from crawler.listing import Listing, ListPage, read_list_page
+from crawler.offsite import OffsiteRequest, offsite_reason
+from crawler.paging import pager_urls
+from crawler.titles import report_of
 from settings.registry import PortalConfig, load_portals, parse_years
 
 META = "nianbao"
 STATS = "nianbao"
+# the counter of each kind of listing that is not fetched (crawler.discovery), once per url
+SKIPPED = {
+    "navigation": "listings/navigation_skipped",
+    "lookalike": "listings/lookalike_skipped",
+    "unnamed": "listings/unnamed_skipped",
+    "offsite": "offsite/links",
+}
 
 
-@dataclass
-class Listing:
-    url: str
-    title: str
-
-
-def anchors(selector: Selector, base_url: str) -> list[Listing]:
-    """Every link with its title (the title attribute when lists truncate the text)."""
-    out = []
-    for a in selector.css("a[href]"):
-        href = (a.attrib.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        title = a.attrib.get("title") or " ".join(a.css("::text").getall())
-        out.append(Listing(urljoin(base_url, href), title.strip()))
-    return out
-
-
-def report_attachments(response: Response) -> list[str]:
-    """The attachments a report page links to."""
-    if not isinstance(response, TextResponse) or not may_link_attachments(response.text):
-        return []
-    # A selector of its own, not response.selector: its tree is freed now rather than kept until
-    # the page's item is stored (~0.4 MB per report page in flight).
-    return attachment_urls(scrapy.Selector(response=response), response.url)
+def report_attachments(response: Response) -> AttachmentScan:
+    """The attachments a report page links to, and those it announces but does not resolve."""
+    if not isinstance(response, TextResponse):
+        return AttachmentScan()
+    return find_attachments(response.text, response.url)
 
 
 class PortalSpider(scrapy.Spider):
@@ -63,6 +54,8 @@ class PortalSpider(scrapy.Spider):
         self.seen_reports: set[str] = set()
         self.found_years: set[int] = set()
         self.requested_years: set[int] = set()
+        self.list_urls: set[str] = set()  # the column's list pages requested (never reports)
+        self.counted: dict[str, set[str]] = {}  # urls counted once per run, by counter
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -81,6 +74,7 @@ class PortalSpider(scrapy.Spider):
             raise ValueError(f"portal {self.portal.name} is a {self.portal.family} portal, not {self.family}")
         self.allowed_domains = list(self.portal.allowed_domains)
         self.start_urls = list(self.portal.start_urls)
+        self.options = self.portal.family_options()
         requested = parse_years(self.years_arg or settings.get("NIANBAO_YEARS"))
         self.requested_years = set(requested)
         if not settings.frozen:
@@ -91,6 +85,13 @@ class PortalSpider(scrapy.Spider):
 
     def inc(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"{STATS}/{key}", count)
+
+    def count_once(self, key: str, url: str) -> None:
+        """Count `url` under `key` once per run (chrome repeats on every list page)."""
+        seen = self.counted.setdefault(key, set())
+        if url not in seen:
+            seen.add(url)
+            self.inc(key)
 
     @property
     def expected_years(self) -> set[int]:
@@ -110,12 +111,22 @@ class PortalSpider(scrapy.Spider):
             yield self.list_request(url, self.parse_list, dont_filter=True)
 
     def list_request(
-        self, url: str, callback: Any, *, formdata: dict[str, str] | None = None, **kwargs: Any
+        self,
+        url: str,
+        callback: Any,
+        *,
+        formdata: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> scrapy.Request:
-        """A list page: fetched conditionally and archived; `callback` reads it (see on_list)."""
+        """A list page: fetched conditionally and archived; `callback` reads it (see on_list).
+        `formdata` posts a form, `json` a JSON body."""
         kwargs.setdefault("errback", self.list_failed)
         kwargs.setdefault("priority", 10)  # lists before reports: the queue never runs dry
         meta = {META: {"role": "list", "report_url": url}, "list_callback": callback.__name__}
+        self.list_urls.add(url)
+        if json is not None:
+            return JsonRequest(url, data=json, callback=self.on_list, meta=meta, **kwargs)
         if formdata is not None:
             return scrapy.FormRequest(url, formdata=formdata, callback=self.on_list, meta=meta, **kwargs)
         return scrapy.Request(url, callback=self.on_list, meta=meta, **kwargs)
@@ -126,6 +137,7 @@ class PortalSpider(scrapy.Spider):
         counted unchanged right here rather than scheduled for the downloader middleware to
         answer 304 (which cost ~0.5 ms per report of a re-crawl)."""
         info = response.meta[META]
+        self.list_urls.add(response.url)  # a redirect's target is the column too
         if response.status == 304:
             response = await self.archived_response(response)
             info["unchanged"] = True
@@ -183,37 +195,49 @@ class PortalSpider(scrapy.Spider):
         raise NotImplementedError
 
     def list_failed(self, failure: Failure) -> None:
+        if failure.check(OffsiteRequest):
+            return  # counted off-site by the middleware, not a failure of the portal
         message = str(failure.value)
         if "robots.txt" in message:
             self.mark_blocked(f"robots.txt disallows {failure.request.url}")  # type: ignore[attr-defined]
         self.inc("lists/failed")
 
-    def read_listings(self, listings: Iterable[Listing], response: Response) -> Iterator[scrapy.Request]:
-        """Report requests for the listed reports (lookalikes, duplicates, other years skipped)."""
+    def list_page(self, response: Response) -> ListPage:
+        """The page's listings (its listing region) and its other links."""
+        container = getattr(self.options, "list_selector", None)
+        return read_list_page(response.selector, response.url, container)
+
+    def read_listings(self, page: ListPage, response: Response) -> Iterator[scrapy.Request]:
+        """Report requests for the listed reports. Skipped (and counted): links outside the
+        listing region or to the column itself that read like reports (navigation), lookalikes,
+        report titles naming no organ or no year, off-site links, duplicates, other years."""
         self.inc("lists/read")
         list_unchanged = bool(response.meta.get(META, {}).get("unchanged"))
-        for item in listings:
-            if not is_report_title(item.title):
-                if looks_like_report(item.title):
-                    self.inc("listings/lookalike_skipped")
+        for item in page.navigation:
+            if judge_chrome(item) == "navigation":
+                self.count_once(SKIPPED["navigation"], item.url)
+        for item in page.listings:
+            verdict = judge_listing(item, self.list_urls, self.allowed_domains)
+            if verdict.kind in SKIPPED:
+                self.count_once(SKIPPED[verdict.kind], item.url)
+            if verdict.kind == "offsite":
+                self.logger.info("report link not followed (%s): %s %s", verdict.reason, item.title, item.url)
+            report = verdict.report
+            if verdict.kind != "report" or report is None:
                 continue
-            year = report_year(item.title)
-            if year is None:
-                self.inc("listings/no_year")
-            elif self.requested_years and year not in self.requested_years:
+            if self.requested_years and report.year not in self.requested_years:
                 self.inc("listings/other_year_skipped")
                 continue
             if item.url in self.seen_reports:
                 self.inc("listings/duplicate")
                 continue
             self.seen_reports.add(item.url)
-            if year is not None:
-                self.found_years.add(year)
+            self.found_years.add(report.year)
             self.inc("reports/found")
             info = {
                 "role": "report",
                 "title": item.title.strip(),
-                "year": year,
+                "year": report.year,
                 "report_url": item.url,
                 "list_url": response.url,
                 "list_unchanged": list_unchanged,
@@ -227,6 +251,24 @@ class PortalSpider(scrapy.Spider):
                 dont_filter=True,
                 priority=1,
             )
+
+    def pager_requests(self, response: Response, listings: Iterable[Listing]) -> Iterator[scrapy.Request]:
+        """The fallback of every family: the list pages a rendered pager links to (下一页, 尾页,
+        numbered links), each requested once; one at a time on a sequential backfill."""
+        urls = [
+            u
+            for u in pager_urls(response.selector.root, response.url)
+            if u not in self.list_urls and offsite_reason(u, self.allowed_domains) is None
+        ]
+        if self.sequential_paging:
+            urls = urls[:1] if self.keep_paging(listings) else []
+        room = self.portal.max_pages - len(self.list_urls)
+        for url in urls[: max(room, 0)]:
+            yield self.list_request(url, getattr(self, response.meta["list_callback"]))
+
+    @staticmethod
+    def page_count(records: int, per_page: int) -> int:
+        return max(1, math.ceil(records / max(per_page, 1)))
 
     @property
     def sequential_paging(self) -> bool:
@@ -245,7 +287,7 @@ class PortalSpider(scrapy.Spider):
         """False when a date-ordered list has gone past the oldest requested year."""
         if not self.portal.date_ordered or not self.requested_years:
             return True
-        years = [y for item in listings if is_report_title(item.title) and (y := report_year(item.title))]
+        years = [report.year for item in listings if (report := report_of(item.title))]
         if years and max(years) < min(self.requested_years):
             self.inc("lists/stopped_early")
             return False
@@ -259,14 +301,35 @@ class PortalSpider(scrapy.Spider):
             # A file can be replaced behind an unchanged page: the page's attachments are asked
             # for again (conditionally: an unchanged one answers 304).
             archived = await self.archived_response(response)
-            for request in self.attachment_requests(archived, report_attachments(archived)):
+            for request in self.attachment_requests(archived, self.onsite(report_attachments(archived))):
                 request.meta[META]["page_unchanged"] = True
                 yield request
             return
         found = report_attachments(response)
-        yield self.document_item(response, has_attachments=bool(found))
-        for request in self.attachment_requests(response, found):
+        if found.unresolved:
+            # the page announces a file nobody can fetch: the report's content is missing
+            self.inc("reports/failed")
+            self.inc("attachments/unresolved", len(found.unresolved))
+            missing = "; ".join(found.unresolved)
+            self.logger.warning("attachment not resolvable on %s: %s", response.url, missing)
+        urls = self.onsite(found)
+        yield self.document_item(
+            response,
+            has_attachments=bool(found.urls or found.unresolved),
+            unresolved_attachments=found.unresolved,
+        )
+        for request in self.attachment_requests(response, urls):
             yield request
+
+    def onsite(self, found: AttachmentScan) -> list[str]:
+        """The attachments that may be fetched; the others are counted off-site."""
+        urls = []
+        for url in found.urls:
+            if offsite_reason(url, self.allowed_domains) is None:
+                urls.append(url)
+            else:
+                self.count_once("offsite/links", url)
+        return urls
 
     def attachment_requests(self, response: Response, urls: list[str]) -> Iterator[scrapy.Request]:
         info = response.meta[META]
@@ -281,7 +344,13 @@ class PortalSpider(scrapy.Spider):
             return
         yield self.document_item(response)
 
-    def document_item(self, response: Response, *, has_attachments: bool = False) -> DocumentItem:
+    def document_item(
+        self,
+        response: Response,
+        *,
+        has_attachments: bool = False,
+        unresolved_attachments: list[str] | None = None,
+    ) -> DocumentItem:
         info = response.meta[META]
         redirects = response.meta.get("redirect_urls") or []
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
@@ -297,15 +366,16 @@ class PortalSpider(scrapy.Spider):
             report_url=info["report_url"],
             title=info.get("title"),
             year=info.get("year"),
-            list_url=info.get("list_url"),
             has_attachments=has_attachments,
             known_sha256=info.get("known_sha256"),
             page_unchanged=bool(info.get("page_unchanged")),
+            list_url=info.get("list_url"),
+            unresolved_attachments=list(unresolved_attachments or []),
         )
 
     def document_failed(self, failure: Failure) -> None:
         info = failure.request.meta.get(META, {})  # type: ignore[attr-defined]
-        if self.blocked_reason:
-            return
+        if self.blocked_reason or failure.check(OffsiteRequest):
+            return  # off-site (a redirect elsewhere): counted by the middleware
         self.inc("reports/failed" if info.get("role") == "report" else "attachments/failed")
         self.logger.warning("fetch failed: %s (%s)", failure.request.url, failure.value)  # type: ignore[attr-defined]

@@ -16,15 +16,15 @@ from typing import Any
 
 import pytest
 
-from mirror.portals import MirrorPortal, build_mirror
+from mirror.portals import MirrorPortal, build_mirror, mirror_sites
 from mirror.server import MirrorServer
 from settings.registry import dump_portal
 
 ROOT = Path(__file__).resolve().parents[2]
 # list pages of the mirror families (archived too, for their ETags)
 LIST_URL = re.compile(
-    r"/index(_\d+)?\.html$|/list\d+\.html$|[?&]a=path|/api/all/|dataproxy\.jsp|script\.json$"
-    r"|/ndbg/\d{4}\.html$|/zfxxgkndbg/$"
+    r"/index(_\d+)?\.html?$|/list\d+\.html$|[?&]a=path|/api/all/|dataproxy\.jsp|script\.json$"
+    r"|/ndbg/\d{4}\.html$|/zfxxgkndbg/$|/fjdzapp/search$|/xxgk_list(_\d+)?\.shtml$"
 )
 
 
@@ -39,7 +39,7 @@ class Mirror:
 
 
 def start_mirror(portals: Sequence[MirrorPortal], directory: Path) -> Mirror:
-    server = MirrorServer({p.name: p.site for p in portals}).start()
+    server = MirrorServer(mirror_sites(portals)).start()
     for portal in portals:
         dump_portal(portal.config(server.base_url(portal.name)), directory / "portals")
     return Mirror({p.name: p for p in portals}, server, directory / "portals")

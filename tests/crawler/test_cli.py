@@ -75,3 +75,23 @@ def test_province_crawls_only_its_portals(mirror: Mirror, workspace: Workspace, 
         agencies = {agency for (agency,) in db.execute("SELECT DISTINCT agency FROM reports")}
     assert portals == {"mirror-guangzhou"}
     assert agencies == expected
+
+
+def test_a_bad_portal_file_is_skipped_and_named(tmp_path: Path, workspace: Workspace) -> None:
+    column = "/zwgk/ndbg/"
+    empty = MirrorPortal(
+        "mirror-empty", "某县人民政府", "county", "某县", "trs", TrsSite("某县人民政府", [], column=column),
+        column + "index.html", "2019-2025", empty_ok=True,
+    )  # fmt: skip
+    running = start_mirror([empty], tmp_path / "m")
+    bad = running.portals_dir / "broken.yaml"
+    bad.write_text("name: broken\ntitle: 某市人民政府\nfamily: joomla\n", encoding="utf-8")
+    try:
+        args = ["crawl", "--portals-dir", str(running.portals_dir), "--db", workspace.db_url]
+        args += ["--archive", str(tmp_path / "archive"), "--jobdir", str(tmp_path / "j")]
+        result = _nianbao(*args, "--settings", "settings.mirror")
+    finally:
+        running.server.stop()
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert f"skipped (fix it, see `nianbao portals check`): {bad}:3: family: Input should be" in result.stdout
+    assert "mirror-empty" in result.stdout and "empty (declared)" in result.stdout

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from parsel import Selector
 from pydantic import ValidationError
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from crawler.extract import attachment_urls, may_link_attachments, true_encoding
+from crawler.attachments import find_attachments, may_link_attachments
+from crawler.extract import true_encoding
 from crawler.items import DocumentItem
 from crawler.middlewares import blocked_reason
 from crawler.pipelines import ArchivePipeline
 from crawler.run import drop_unreadable_queue
 from crawler.spiders.base import report_attachments
-from crawler.titles import is_report_title, report_year
+from crawler.titles import is_report_title, report_of
 from mirror.corpus import LOOKALIKES, TITLE_VARIANTS
 from pipelines.parse import PARSER_VERSION
 from settings.registry import DEFAULT_DIR, PortalConfig, load_portals, parse_years, select
@@ -35,7 +35,8 @@ from tests.stage_fixtures import ROOT
 def test_report_title_variants(variant: str) -> None:
     title = variant.format(agency="新郑市人民政府", year=2023)
     assert is_report_title(title)
-    assert report_year(title) == 2023
+    report = report_of(title)
+    assert report is not None and (report.agency, report.year) == ("新郑市人民政府", 2023)
 
 
 @pytest.mark.parametrize("variant", LOOKALIKES)
@@ -44,7 +45,7 @@ def test_lookalikes_are_skipped(variant: str) -> None:
 
 
 def test_title_oddities() -> None:
-    assert report_year("郏县二〇一九年政府信息公开工作年度报告") == 2019
+    assert getattr(report_of("郏县二〇一九年政府信息公开工作年度报告"), "year", None) == 2019
     assert is_report_title("周口市财政局 2020 年 政府信息公开 工作年度报告")
     assert not is_report_title("2023年度部门决算")
     assert not is_report_title("关于开展政府网站普查的通知")
@@ -55,7 +56,7 @@ def test_attachments_links_frames_and_viewers() -> None:
     <iframe src="/pdfjs/web/viewer.html?file=%2Fup%2Fe.pdf"></iframe><embed src="f.pdf">
     <object data="g.pdf"></object>
     <a href="/page.html">x</a><a href="javascript:void(0)">y</a><a href="/up/a.PDF">dup</a>"""
-    urls = attachment_urls(Selector(text=html), "http://h/col/index.html")
+    urls = find_attachments(html, "http://h/col/index.html").urls
     assert urls == [
         "http://h/up/a.PDF",
         "http://h/col/b.docx",
@@ -82,13 +83,13 @@ def test_attachment_links_with_escaped_dots_are_found(link: str, url: str) -> No
     page = f"<!DOCTYPE html><html><body><p>年度报告</p>{link}</body></html>"
     assert may_link_attachments(page)
     response = HtmlResponse("http://h/col/index.html", body=page.encode(), encoding="utf-8")
-    assert report_attachments(response) == [url]
+    assert report_attachments(response).urls == [url]
 
 
 def test_pages_without_attachment_extensions_are_not_parsed_for_links() -> None:
     page = '<!DOCTYPE html><html><body><a href="/doc/list.html">docs</a><p>pdf 文档</p></body></html>'
     assert not may_link_attachments(page)
-    assert report_attachments(HtmlResponse("http://h/", body=page.encode(), encoding="utf-8")) == []
+    assert report_attachments(HtmlResponse("http://h/", body=page.encode(), encoding="utf-8")).urls == []
 
 
 def test_gbk_page_with_a_lying_header() -> None:
