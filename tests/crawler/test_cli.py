@@ -93,5 +93,5 @@ def test_a_bad_portal_file_is_skipped_and_named(tmp_path: Path, workspace: Works
     finally:
         running.server.stop()
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    assert f"skipped (fix it, see `nianbao portals check`): {bad}:3: family: Input should be" in result.stdout
+    assert f"skipped (fix it, see `nianbao portals check`): {bad}:3: family: Input should be" in result.stderr
     assert "mirror-empty" in result.stdout and "empty (declared)" in result.stdout
