@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from pipelines.messages import message
 from pipelines.model import ParseResult
 from pipelines.parse import parse_path
 
@@ -25,8 +26,8 @@ def summary(result: ParseResult) -> str:
         f"  tables: {', '.join(tables) or 'none'}  facts: {len(result.facts)}"
         f"  inferred: {sum(f.inferred for f in result.facts)}  blank: {sum(f.blank for f in result.facts)}",
     ]
-    lines += [f"  FAILED {c.identity}: {c.detail} (cause: {c.cause})" for c in result.failing_checks]
-    lines += [f"  note: {m}" for m in result.messages]
+    lines += [f"  FAILED {c.id}: {c.detail} (cause: {c.cause})" for c in result.failing_checks]
+    lines += [f"  note: {m.text}" for m in result.messages]
     return "\n".join(lines)
 
 
@@ -37,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
             result = parse_path(path)
         except OSError as exc:
             unreadable += 1
-            result = ParseResult(path, "error", messages=[f"cannot read file: {exc.strerror or exc}"])
+            result = ParseResult(
+                path, "error", messages=[message("unreadable_file", error=str(exc.strerror or exc))]
+            )
         if args.json:
             print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
         else:
