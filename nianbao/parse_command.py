@@ -1,4 +1,4 @@
-"""`nianbao parse [--json] PATH...`: parse report files and print facts or a summary."""
+"""`nianbao parse [--json | --table] PATH...`: parse report files and print facts, grids or a summary."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from pipelines.parse import parse_path
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("parse", help="parse report files (HTML, text, markdown, PDF, DOCX)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    output.add_argument(
+        "--table",
+        action="store_true",
+        help="the three tables as grids, each cell marked printed/inferred/blank",
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.set_defaults(func=run)
 
@@ -43,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
             )
         if args.json:
             print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+        elif args.table:
+            from nianbao.table_view import show  # rich is imported only for this view
+
+            show(result)
         else:
             print(summary(result), flush=True)
     return 1 if unreadable else 0
