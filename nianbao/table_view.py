@@ -89,4 +89,4 @@ def show(result: ParseResult, console: Console | None = None) -> None:
     for check in result.failing_checks:
         cells = ", ".join(f"{c.row}.{c.column}" for c in check.cells)
         console.print(Text(f"FAILED {check.id}: {check.detail} (cause: {check.cause}; cells {cells})"))
-    console.print(LEGEND)
+    console.print(Text(LEGEND))
