@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -124,7 +125,7 @@ def find_title(candidates: list[str], lines: list[str]) -> Title | None:
 def _undated_title(texts: list[str], lines: list[str]) -> Title | None:
     """A title without a year takes the year of the statistics period (or of an opening paragraph)
     stated near the top of the body; without one it is not taken for a title."""
-    year = _period_year(lines[:80]) or _opening_year(lines[:80])
+    year = _period_year(lines[:INTRO_LINES]) or _opening_year(lines[:INTRO_LINES])
     if year is None:
         return None
     for squeezed in (part for text in texts for part in _title_parts(text)):
@@ -137,6 +138,7 @@ def _undated_title(texts: list[str], lines: list[str]) -> Title | None:
 # --- the body's own statements -----------------------------------------------------------------
 
 WINDOW = 3  # statements wrap over lines in PDF text: each is read from up to three lines joined
+INTRO_LINES = 80  # where a report that prints its title states its statistics period
 # what introduces the report's own name: 现将…公布如下, 特向社会公布…, 编制了…, 本报告是…
 _NAMING = re.compile(
     r"(?:现将|特将|兹将|现予|现就)|(?:现|特|特此|予以)?(?:向社会)?(?:公布|发布)|(?:编制|形成|编写|撰写)了?"
@@ -161,14 +163,23 @@ _SIGNATURE_ORGAN = re.compile(rf"^(?P<agency>{_ORGAN})$")
 _SIGNATURE_DATE = re.compile(rf"^(?P<agency>{_ORGAN})?(?P<date>{_DATE_ONLY})$")
 
 
-def _windows(lines: list[str]) -> list[tuple[int, int, str]]:
-    """(line number, length of that line, text of up to WINDOW lines from it), squeezed."""
-    squeezed = [_squeeze(line) for line in lines]
-    return [
-        (index + 1, len(text), "".join(squeezed[index : index + WINDOW]))
-        for index, text in enumerate(squeezed)
-        if text
-    ]
+def _windows(lines: list[str], hints: str) -> Iterator[tuple[int, int, str]]:
+    """(line number, length of that line, text of up to WINDOW lines from it), squeezed, for the
+    windows holding one of the characters `hints` (a cheap test that skips most lines)."""
+    hinted = [any(char in line for char in hints) for line in lines]
+    squeezed: dict[int, str] = {}
+    for index in range(len(lines)):
+        if not any(hinted[index : index + WINDOW]):
+            continue
+        for i in range(index, min(index + WINDOW, len(lines))):
+            if i not in squeezed:
+                squeezed[i] = _squeeze(lines[i])
+        if first := squeezed[index]:
+            yield (
+                index + 1,
+                len(first),
+                "".join(squeezed[i] for i in range(index, min(index + WINDOW, len(lines)))),
+            )
 
 
 def _quoted(text: str, position: int) -> bool:
@@ -180,7 +191,7 @@ def _quoted(text: str, position: int) -> bool:
 def _named_report(lines: list[str]) -> tuple[Title, Evidence] | None:
     """A sentence that names the report it introduces (现将XX局2024年政府信息公开工作年度报告公布如下):
     the title it names, and where."""
-    for number, length, text in _windows(lines):
+    for number, length, text in _windows(lines, "报"):
         for found in _REPORT_NAME.finditer(text):
             clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, found.start())), default=0)
             if clause_start >= length or _quoted(text, found.start()):
@@ -192,7 +203,7 @@ def _named_report(lines: list[str]) -> tuple[Title, Evidence] | None:
 
 
 def _compiler(lines: list[str]) -> Evidence | None:
-    for number, length, text in _windows(lines):
+    for number, length, text in _windows(lines, "由"):
         match = _COMPILER.search(text)
         if match and match.start() < length and not _quoted(text, match.start()):
             return Evidence("agency_from_compiler", match["agency"], number, match["agency"])
@@ -200,7 +211,7 @@ def _compiler(lines: list[str]) -> Evidence | None:
 
 
 def _period_year(lines: list[str]) -> Evidence | None:
-    for number, length, text in _windows(lines):
+    for number, length, text in _windows(lines, "统时自"):
         match = _PERIOD.search(text)
         if match and match.start() < length:
             return Evidence("year_from_period", int(match[1] or match[2]), number, match.group())
@@ -217,9 +228,8 @@ def _opening_year(lines: list[str]) -> Evidence | None:
 def _signature(lines: list[str]) -> tuple[Evidence | None, Evidence | None]:
     """The organ and date the report is signed with: its last date line, with the organ on the
     same line or the line before. The report year is the year before the date's."""
-    numbered = [(i + 1, text) for i, line in enumerate(lines) if (text := _squeeze(line))]
-    for position in range(len(numbered) - 1, -1, -1):
-        number, text = numbered[position]
+    numbered = ((i + 1, text) for i in range(len(lines) - 1, -1, -1) if (text := _squeeze(lines[i])))
+    for number, text in numbered:
         match = _SIGNATURE_DATE.match(text)
         if not match or parse_date(match["date"]) is None:
             continue
@@ -228,10 +238,8 @@ def _signature(lines: list[str]) -> tuple[Evidence | None, Evidence | None]:
         organ: Evidence | None = None
         if match["agency"]:
             organ = Evidence("agency_from_signature", match["agency"], number, text)
-        elif position and (above := _SIGNATURE_ORGAN.match(numbered[position - 1][1])):
-            organ = Evidence(
-                "agency_from_signature", above["agency"], numbered[position - 1][0], above.group()
-            )
+        elif (line_above := next(numbered, None)) and (above := _SIGNATURE_ORGAN.match(line_above[1])):
+            organ = Evidence("agency_from_signature", above["agency"], line_above[0], above.group())
         if organ is not None and (LOOKALIKE.search(str(organ.value)) or organ.value in _NOT_AN_AGENCY):
             organ = None
         return organ, year
@@ -271,7 +279,8 @@ def identify(page_titles: list[str], lines: list[str], metadata_titles: list[str
         found.take_agency("agency_from_title", title.agency, title=title.text)
         if title.year_from is None:
             found.take_year("year_from_title", title.year, title=title.text)
-            if (period := _period_year(lines)) and period.value != title.year:
+            # the intro states the period: its first lines are enough, and cheap
+            if (period := _period_year(lines[:INTRO_LINES])) and period.value != title.year:
                 found.messages.append(
                     message(
                         "year_conflict",

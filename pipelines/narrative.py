@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pipelines.infer import TOLERANCE
 from pipelines.lines import Line
 from pipelines.model import Check, CheckCell, Fact, Quote
-from pipelines.normalize import parse_number
 from pipelines.schema import REQUESTS, REVIEW
 from pipelines.tables import cell_ref
 
@@ -152,15 +151,12 @@ class _Prose:
         return line, len(line.text)
 
 
-def _is_prose(line: Line) -> bool:
+def _is_prose(line: Line, text: str) -> bool:
     """Not a table row: a text line with punctuation (a wrapped sentence splits into many cells) or
-    with fewer than three numbers."""
-    if line.grid:
-        return False
-    if len(line.cells) < MIN_TABLE_NUMBERS or _PUNCTUATION.search(line.text):
+    with fewer than three numbers (cells that start with a digit: a cheap test)."""
+    if len(line.cells) < MIN_TABLE_NUMBERS or _PUNCTUATION.search(text):
         return True
-    numbers = sum(parse_number(cell.text) is not None for cell in line.cells)
-    return numbers < MIN_TABLE_NUMBERS
+    return sum(cell.text[:1].isdigit() for cell in line.cells) < MIN_TABLE_NUMBERS
 
 
 def _prose(lines: list[Line]) -> _Prose:
@@ -169,7 +165,11 @@ def _prose(lines: list[Line]) -> _Prose:
     kept: list[Line | None] = []
     size = 0
     for line in lines:
-        piece = _SPACE.sub("", line.text) if _is_prose(line) else "\n"
+        if line.grid:
+            piece = "\n"
+        else:
+            text = line.text
+            piece = _SPACE.sub("", text) if _is_prose(line, text) else "\n"
         if piece == "\n" and kept and kept[-1] is None:
             continue
         starts.append(size)

@@ -182,16 +182,12 @@ def state_of(cell: Cell) -> CellState:
 
 def cell_ref(origin: Mapping[str, Any], placement: str | None = None) -> CellRef:
     """The typed reference of what the readers record per printed value (lines.Line.origin + col)."""
-    bbox = origin.get("bbox")
+    get = origin.get  # built for every fact: positional arguments, one lookup of the method
+    bbox = get("bbox")
+    if bbox is not None:
+        bbox = (round(bbox[0], 1), round(bbox[1], 1), round(bbox[2], 1), round(bbox[3], 1))
     return CellRef(
-        page=origin.get("page"),
-        line=origin.get("line"),
-        paragraph=origin.get("paragraph"),
-        table=origin.get("table"),
-        row=origin.get("row"),
-        column=origin.get("col"),
-        bbox=tuple(round(v, 1) for v in bbox) if bbox else None,  # type: ignore[arg-type]
-        placement=placement,
+        get("page"), get("line"), get("paragraph"), get("table"), get("row"), get("col"), bbox, placement
     )
 
 
@@ -212,6 +208,8 @@ def _fact(
 
 def _checks(table: str, equations: list[Equation], solution: Solution) -> list[Check]:
     numbers = {key: as_number(cell.value) for key, cell in solution.cells.items()}
+    used = {key: _used(number) for key, number in numbers.items() if number is not None}
+    states = {key: state_of(cell) for key, cell in solution.cells.items()}
     checks: list[Check] = []
     for eq in equations:
         sides = eq.sides(numbers)
@@ -219,21 +217,13 @@ def _checks(table: str, equations: list[Equation], solution: Solution) -> list[C
             continue  # an undecided cell: nothing to check
         left, right = sides
         cells = [
-            CheckCell(
-                table,
-                row,
-                column,
-                side,
-                _used(numbers[(row, column)]),
-                state_of(solution.cells[(row, column)]),
-            )
+            CheckCell(table, key[0], key[1], side, used[key], states[key])
             for side, keys in (("left", eq.left), ("right", eq.right))
-            for row, column in keys
+            for key in keys
         ]
         checks.append(Check(eq.id, eq.rule, table, eq.subject, abs(left - right) < TOLERANCE, cells))
     return checks
 
 
-def _used(number: float | None) -> float | int:
-    assert number is not None  # checks are made only when every cell is decided
-    return int(number) if float(number).is_integer() else number
+def _used(number: float) -> float | int:
+    return int(number) if number.is_integer() else number
