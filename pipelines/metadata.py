@@ -153,6 +153,8 @@ _COMPILER = re.compile(
     r"(?=根据|依据|按照|依照|结合|综合|负责|组织编|汇总|牵头|编制|编写|撰写|起草)"
     r"[^。]{0,200}?(?:编制|编写|撰写|起草)"
 )
+# characters a line of each statement must have (white space may split the words in PDF text)
+_NAMING_HINT, _COMPILER_HINT, _PERIOD_HINT = re.compile("报"), re.compile("由"), re.compile("[统时自]")
 _GENERAL_OFFICE = re.compile(r"^(?P<government>.+?人民政府)办公(?:室|厅)$")
 _ORGAN = (
     r"[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|办公室|办公厅|委员会|管委会|局|厅|委|办|中心|院|署|处|所"
@@ -163,10 +165,10 @@ _SIGNATURE_ORGAN = re.compile(rf"^(?P<agency>{_ORGAN})$")
 _SIGNATURE_DATE = re.compile(rf"^(?P<agency>{_ORGAN})?(?P<date>{_DATE_ONLY})$")
 
 
-def _windows(lines: list[str], hints: str) -> Iterator[tuple[int, int, str]]:
+def _windows(lines: list[str], hints: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
     """(line number, length of that line, text of up to WINDOW lines from it), squeezed, for the
-    windows holding one of the characters `hints` (a cheap test that skips most lines)."""
-    hinted = [any(char in line for char in hints) for line in lines]
+    windows with a line that `hints` finds something in (a cheap test that skips most lines)."""
+    hinted = [hints.search(line) is not None for line in lines]
     squeezed: dict[int, str] = {}
     for index in range(len(lines)):
         if not any(hinted[index : index + WINDOW]):
@@ -191,7 +193,7 @@ def _quoted(text: str, position: int) -> bool:
 def _named_report(lines: list[str]) -> tuple[Title, Evidence] | None:
     """A sentence that names the report it introduces (现将XX局2024年政府信息公开工作年度报告公布如下):
     the title it names, and where."""
-    for number, length, text in _windows(lines, "报"):
+    for number, length, text in _windows(lines, _NAMING_HINT):
         for found in _REPORT_NAME.finditer(text):
             clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, found.start())), default=0)
             if clause_start >= length or _quoted(text, found.start()):
@@ -203,7 +205,7 @@ def _named_report(lines: list[str]) -> tuple[Title, Evidence] | None:
 
 
 def _compiler(lines: list[str]) -> Evidence | None:
-    for number, length, text in _windows(lines, "由"):
+    for number, length, text in _windows(lines, _COMPILER_HINT):
         match = _COMPILER.search(text)
         if match and match.start() < length and not _quoted(text, match.start()):
             return Evidence("agency_from_compiler", match["agency"], number, match["agency"])
@@ -211,7 +213,7 @@ def _compiler(lines: list[str]) -> Evidence | None:
 
 
 def _period_year(lines: list[str]) -> Evidence | None:
-    for number, length, text in _windows(lines, "统时自"):
+    for number, length, text in _windows(lines, _PERIOD_HINT):
         match = _PERIOD.search(text)
         if match and match.start() < length:
             return Evidence("year_from_period", int(match[1] or match[2]), number, match.group())

@@ -98,17 +98,24 @@ class Fact:
 
 @dataclass(slots=True)
 class CheckCell:
-    """One cell a check compares: which side of the equation, the value used and its state."""
+    """A cell checks compare: the value they used and its state (one object per table cell, shared
+    by the checks it is in)."""
 
     table: str
     row: str
     column: str
-    side: Side
-    value: float | int  # the value the check used: a printed blank counts as 0
+    value: float | int  # the value the checks used: a printed blank counts as 0
     state: CellState
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self, side: Side) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "side": side,
+            "value": self.value,
+            "state": self.state,
+        }
 
 
 @dataclass(frozen=True)
@@ -130,16 +137,21 @@ class Check:
     """An identity or a narrative figure checked against exact cells.
 
     `id` is unique within a parse and stable across parses of the same document (storage keys
-    checks by it): `rule[subject]`, e.g. `requests.balance[total]`. The left side of a narrative
-    check is its `quote`; its `cells` are all on the right."""
+    checks by it): `rule[subject]`, e.g. `requests.balance[total]`. `left` and `right` are the
+    cells of each side of the equation; the left side of a narrative check is its `quote`."""
 
     id: str
     rule: str
     table: str
     subject: str
     ok: bool
-    cells: list[CheckCell]
+    left: list[CheckCell]
+    right: list[CheckCell]
     quote: Quote | None = None
+
+    @property
+    def cells(self) -> list[CheckCell]:
+        return self.left + self.right
 
     @property
     def identity(self) -> str:
@@ -157,10 +169,10 @@ class Check:
     def detail(self) -> str:
         """Both sides as numbers; a side whose cells were all printed blank reads `(blank)`."""
         op = "=" if self.ok else "!="
-        right = _side_text([c for c in self.cells if c.side == "right"])
+        right = _side_text(self.right)
         if self.quote is not None:
             return f"text {format_number(self.quote.value)} {op} table {right}"
-        return f"{_side_text([c for c in self.cells if c.side == 'left'])} {op} {right}"
+        return f"{_side_text(self.left)} {op} {right}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,7 +183,7 @@ class Check:
             "ok": self.ok,
             "cause": self.cause,
             "detail": self.detail,
-            "cells": [c.to_dict() for c in self.cells],
+            "cells": [c.to_dict("left") for c in self.left] + [c.to_dict("right") for c in self.right],
             "quote": self.quote.to_dict() if self.quote else None,
         }
 

@@ -126,6 +126,7 @@ _CLAUSE_END = re.compile(r"[，,、]")
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _SPACE = re.compile(r"\s+")
 MIN_TABLE_NUMBERS = 3  # a line with this many separate numbers is a table row, not prose
+MIN_WRAPPED = 20  # characters: a line of a wrapped sentence without punctuation of its own
 _PUNCTUATION = re.compile(r"[，。；]")
 
 
@@ -151,12 +152,17 @@ class _Prose:
         return line, len(line.text)
 
 
-def _is_prose(line: Line, text: str) -> bool:
-    """Not a table row: a text line with punctuation (a wrapped sentence splits into many cells) or
-    with fewer than three numbers (cells that start with a digit: a cheap test)."""
-    if len(line.cells) < MIN_TABLE_NUMBERS or _PUNCTUATION.search(text):
-        return True
-    return sum(cell.text[:1].isdigit() for cell in line.cells) < MIN_TABLE_NUMBERS
+def _prose_text(line: Line) -> str | None:
+    """The text of a line of prose: a sentence (with its punctuation) or a long line of one that
+    wraps, not a table row (three numbers or more), a label or a heading; None for the others."""
+    if line.grid:
+        return None
+    text = line.cells[0].text if len(line.cells) == 1 else line.text
+    if _PUNCTUATION.search(text):
+        return text
+    if len(text) < MIN_WRAPPED or sum(cell.text[:1].isdigit() for cell in line.cells) >= MIN_TABLE_NUMBERS:
+        return None
+    return text
 
 
 def _prose(lines: list[Line]) -> _Prose:
@@ -165,15 +171,12 @@ def _prose(lines: list[Line]) -> _Prose:
     kept: list[Line | None] = []
     size = 0
     for line in lines:
-        if line.grid:
-            piece = "\n"
-        else:
-            text = line.text
-            piece = _SPACE.sub("", text) if _is_prose(line, text) else "\n"
-        if piece == "\n" and kept and kept[-1] is None:
+        text = _prose_text(line)
+        if text is None and kept and kept[-1] is None:
             continue
+        piece = "\n" if text is None else _SPACE.sub("", text)
         starts.append(size)
-        kept.append(line if piece != "\n" else None)
+        kept.append(None if text is None else line)
         parts.append(piece)
         size += len(piece)
     return _Prose("".join(parts), starts, kept)
@@ -217,7 +220,7 @@ def _readings(phrase: Phrase, after: str, by_key: dict[FactKey, Fact]) -> list[t
 def narrative_checks(lines: list[Line], facts: list[Fact]) -> list[Check]:
     if not facts:
         return []
-    by_key = {f.key: f for f in facts}
+    by_key = {(f.table, f.row, f.column): f for f in facts}
     prose = _prose(lines)
     checks: list[Check] = []
     count: dict[str, int] = {}
@@ -234,11 +237,10 @@ def narrative_checks(lines: list[Line], facts: list[Fact]) -> list[Check]:
         count[phrase.rule] = count.get(phrase.rule, 0) + 1
         line, offset = prose.locate(match.start())
         quote = Quote(match.group(), stated, cell_ref(line.origin), offset)
-        cells = [CheckCell(f.table, f.row, f.column, "right", _used(f), f.state) for f in chosen]
+        cells = [CheckCell(f.table, f.row, f.column, _used(f), f.state) for f in chosen]
         check_id = f"{phrase.rule}[{count[phrase.rule]}]"
-        checks.append(
-            Check(check_id, phrase.rule, chosen[0].table, phrase.subject, bool(agreeing), cells, quote)
-        )
+        ok = bool(agreeing)
+        checks.append(Check(check_id, phrase.rule, chosen[0].table, phrase.subject, ok, [], cells, quote))
     return checks
 
 

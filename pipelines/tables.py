@@ -182,13 +182,13 @@ def state_of(cell: Cell) -> CellState:
 
 def cell_ref(origin: Mapping[str, Any], placement: str | None = None) -> CellRef:
     """The typed reference of what the readers record per printed value (lines.Line.origin + col)."""
-    get = origin.get  # built for every fact: positional arguments, one lookup of the method
-    bbox = get("bbox")
+    bbox = origin.get("bbox")
     if bbox is not None:
         bbox = (round(bbox[0], 1), round(bbox[1], 1), round(bbox[2], 1), round(bbox[3], 1))
-    return CellRef(
-        get("page"), get("line"), get("paragraph"), get("table"), get("row"), get("col"), bbox, placement
-    )
+    return CellRef(*map(origin.get, _ORIGIN_KEYS), bbox, placement)  # type: ignore[arg-type]
+
+
+_ORIGIN_KEYS = ("page", "line", "paragraph", "table", "row", "col")  # CellRef's fields, in order
 
 
 PLACEMENT = "column decided by the identities"
@@ -208,20 +208,29 @@ def _fact(
 
 def _checks(table: str, equations: list[Equation], solution: Solution) -> list[Check]:
     numbers = {key: as_number(cell.value) for key, cell in solution.cells.items()}
-    used = {key: _used(number) for key, number in numbers.items() if number is not None}
-    states = {key: state_of(cell) for key, cell in solution.cells.items()}
+    cells = {
+        key: CheckCell(table, key[0], key[1], _used(number), state_of(solution.cells[key]))
+        for key, number in numbers.items()
+        if number is not None
+    }
     checks: list[Check] = []
     for eq in equations:
         sides = eq.sides(numbers)
         if sides is None:
             continue  # an undecided cell: nothing to check
         left, right = sides
-        cells = [
-            CheckCell(table, key[0], key[1], side, used[key], states[key])
-            for side, keys in (("left", eq.left), ("right", eq.right))
-            for key in keys
-        ]
-        checks.append(Check(eq.id, eq.rule, table, eq.subject, abs(left - right) < TOLERANCE, cells))
+        ok = abs(left - right) < TOLERANCE
+        checks.append(
+            Check(
+                eq.id,
+                eq.rule,
+                table,
+                eq.subject,
+                ok,
+                [cells[k] for k in eq.left],
+                [cells[k] for k in eq.right],
+            )
+        )
     return checks
 
 

@@ -42,11 +42,13 @@ def test_a_failing_four_cell_identity_names_exactly_its_four_cells():
         False,
         "source",
     )
-    assert balance.cells == [
-        CheckCell("requests", "new_received", "total", "left", 100, "printed"),
-        CheckCell("requests", "carried_over", "total", "left", 0, "printed"),
-        CheckCell("requests", "total", "total", "right", 99, "printed"),
-        CheckCell("requests", "carried_forward", "total", "right", 0, "printed"),
+    assert balance.left == [
+        CheckCell("requests", "new_received", "total", 100, "printed"),
+        CheckCell("requests", "carried_over", "total", 0, "printed"),
+    ]
+    assert balance.right == [
+        CheckCell("requests", "total", "total", 99, "printed"),
+        CheckCell("requests", "carried_forward", "total", 0, "printed"),
     ]
     assert balance.detail == "100 != 99"
     # the other failure the edit causes is about its own row, not the whole column
@@ -75,7 +77,7 @@ def test_a_blank_total_prints_as_blank_never_as_zero():
     assert (fact.state, fact.value, fact.blank, fact.raw) == ("blank", None, True, "")
     row_total = check(result, "requests.row_total[new_received]")
     assert row_total.detail == f"(blank) != {received}"
-    assert row_total.cells[0] == CheckCell("requests", "new_received", "total", "left", 0, "blank")
+    assert row_total.left == [CheckCell("requests", "new_received", "total", 0, "blank")]
     assert row_total.cause == "source"
     balance = check(result, "requests.balance[total]")
     carried = next(c for c in balance.cells if c.row == "carried_over")

@@ -26,7 +26,9 @@ def test_a_report_whose_text_agrees_gets_an_ok_check():
     result = parse_bytes(render_text(SPEC, "tab").encode(), "copied.txt")
     (check,) = narrative(result).values()
     assert (check.id, check.ok, check.cause) == ("narrative.requests_received[1]", True, None)
-    assert check.cells == [CheckCell("requests", "new_received", "total", "right", RECEIVED, "printed")]
+    assert check.left == [] and check.right == [
+        CheckCell("requests", "new_received", "total", RECEIVED, "printed")
+    ]
     assert check.detail == f"text {RECEIVED} = table {RECEIVED}"
 
 
@@ -42,7 +44,9 @@ def test_a_report_made_to_disagree_fails_with_the_text_span_and_the_cell():
         "source",
         f"text {RECEIVED + 3} != table {RECEIVED}",
     )
-    assert check.cells == [CheckCell("requests", "new_received", "total", "right", RECEIVED, "printed")]
+    assert check.left == [] and check.right == [
+        CheckCell("requests", "new_received", "total", RECEIVED, "printed")
+    ]
     quote = check.quote
     assert quote is not None and quote.value == RECEIVED + 3
     assert quote.text == f"收到政府信息公开申请{RECEIVED + 3}件"
