@@ -70,8 +70,8 @@ _UNSUPPORTED = {  # kind -> message code
 
 def parse_bytes(data: bytes, source: str, *, listed_title: str | None = None) -> ParseResult:
     """Parse a document's bytes; `source` names it in the result (a path or URL). `listed_title`
-    is the title its portal lists it under: used only when the document names no agency and
-    year itself (a scan, a bare table), and the messages say so."""
+    is the title its portal lists it under: used only for an agency or year the document does not
+    name itself (a scan, a bare table), and the messages say so."""
     result = _parse_document(data, source)
     result.sha256, result.parser_version = hashlib.sha256(data).hexdigest(), PARSER_VERSION
     fill_from_listing(result, listed_title)

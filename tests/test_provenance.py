@@ -82,6 +82,22 @@ def test_text_coordinates_are_file_line_and_cell(style, split):
         assert lines[cell.line - 1].split(split)[cell.column].strip() == fact.raw, fact.key
 
 
+def test_html_text_lines_are_numbered_as_lines_of_the_page_text():
+    # a page that prints its tables as paragraphs of text, after a menu and between two notes
+    rows = [line for line in render_text(SPEC, "pdf").splitlines() if line.strip()]
+    page = (
+        "<html><head><title>年报</title></head><body><div class='nav'><a href='/'>首页</a>\n\n"
+        "<a href='/zwgk/'>政务公开</a></div><table><tr><td>扫码</td></tr></table>"
+        + "".join(f"<p>{row}</p>\n" for row in rows)
+        + "<div class='footer'>主办单位：新郑市教育局</div></body></html>"
+    )
+    result = parse_bytes(page.encode(), "lines.html")
+    assert result.status == "parsed"
+    page_lines = ["首页", "政务公开", "扫码", *rows, "主办单位：新郑市教育局"]
+    for fact in printed(result):
+        assert page_lines[fact.cell.line - 1].split()[fact.cell.column] == fact.raw, fact.key
+
+
 def _texts_in_boxes(data: bytes, facts: list[Fact]) -> list[str]:
     """What the PDF prints inside each fact's box."""
     with pdfplumber.open(io.BytesIO(data)) as pdf:
