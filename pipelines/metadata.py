@@ -139,6 +139,11 @@ def _undated_title(texts: list[str], lines: list[str]) -> Title | None:
 
 WINDOW = 3  # statements wrap over lines in PDF text: each is read from up to three lines joined
 INTRO_LINES = 80  # where a report that prints its title states its statistics period
+# bounds on the search, whatever the input: statements stand in the first lines of a line, and in
+# the report's first pages (a 30-page PDF has ~1200 lines of text; the signature is looked for apart)
+MAX_STATEMENT_LINES = 3000
+MAX_STATEMENT_CHARS = 1000
+MAX_NAMES_PER_WINDOW = 5
 # what introduces the report's own name: 现将…公布如下, 特向社会公布…, 编制了…, 本报告是…
 _NAMING = re.compile(
     r"(?:现将|特将|兹将|现予|现就)|(?:现|特|特此|予以)?(?:向社会)?(?:公布|发布)|(?:编制|形成|编写|撰写)了?"
@@ -168,6 +173,7 @@ _SIGNATURE_DATE = re.compile(rf"^(?P<agency>{_ORGAN})?(?P<date>{_DATE_ONLY})$")
 def _windows(lines: list[str], hints: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
     """(line number, length of that line, text of up to WINDOW lines from it), squeezed, for the
     windows with a line that `hints` finds something in (a cheap test that skips most lines)."""
+    lines = lines[:MAX_STATEMENT_LINES]
     hinted = [hints.search(line) is not None for line in lines]
     squeezed: dict[int, str] = {}
     for index in range(len(lines)):
@@ -175,7 +181,7 @@ def _windows(lines: list[str], hints: re.Pattern[str]) -> Iterator[tuple[int, in
             continue
         for i in range(index, min(index + WINDOW, len(lines))):
             if i not in squeezed:
-                squeezed[i] = _squeeze(lines[i])
+                squeezed[i] = _squeeze(lines[i][:MAX_STATEMENT_CHARS])
         if first := squeezed[index]:
             yield (
                 index + 1,
@@ -194,7 +200,7 @@ def _named_report(lines: list[str]) -> tuple[Title, Evidence] | None:
     """A sentence that names the report it introduces (现将XX局2024年政府信息公开工作年度报告公布如下):
     the title it names, and where."""
     for number, length, text in _windows(lines, _NAMING_HINT):
-        for found in _REPORT_NAME.finditer(text):
+        for found in itertools.islice(_REPORT_NAME.finditer(text), MAX_NAMES_PER_WINDOW):
             clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, found.start())), default=0)
             if clause_start >= length or _quoted(text, found.start()):
                 continue  # a later line's clause (read from there) or a quoted document

@@ -13,10 +13,11 @@ and whose cells are the table cells it names; it fails, with cause `source`, whe
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipelines.infer import TOLERANCE
 from pipelines.lines import Line
@@ -127,6 +128,9 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _SPACE = re.compile(r"\s+")
 MIN_TABLE_NUMBERS = 3  # a line with this many separate numbers is a table row, not prose
 MIN_WRAPPED = 20  # characters: a line of a wrapped sentence without punctuation of its own
+MAX_SENTENCE = 300  # characters read around a figure for its sentence
+MAX_PER_RULE = 10  # figures checked per rule: a report states each once or twice
+MAX_CANDIDATES = 100  # phrases read per rule, those of other scopes included
 _PUNCTUATION = re.compile(r"[，。；]")
 
 
@@ -137,19 +141,16 @@ class _Prose:
     text: str
     starts: list[int]  # where each line's text begins in `text`
     lines: list[Line | None]  # None: a break between runs of prose
+    offsets: dict[int, list[int]] = field(default_factory=dict)  # per line: where its non-spaces are
 
     def locate(self, position: int) -> tuple[Line, int]:
         """The line a position of `text` falls in and the character offset in that line's text."""
         index = bisect_right(self.starts, position) - 1
         line = self.lines[index]
         assert line is not None
-        wanted, seen = position - self.starts[index], 0
-        for offset, char in enumerate(line.text):
-            if not char.isspace():
-                if seen == wanted:
-                    return line, offset
-                seen += 1
-        return line, len(line.text)
+        if index not in self.offsets:
+            self.offsets[index] = [i for i, char in enumerate(line.text) if not char.isspace()]
+        return line, self.offsets[index][position - self.starts[index]]
 
 
 def _prose_text(line: Line) -> str | None:
@@ -183,16 +184,21 @@ def _prose(lines: list[Line]) -> _Prose:
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[str, str]:
-    """The text of the sentence before position `start` and after `end`."""
-    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    after = _SENTENCE_END.search(text, end)
-    return text[begin:start], text[end : after.start() if after else len(text)]
+    """The text of the sentence before position `start` and after `end` (at most MAX_SENTENCE
+    characters each way: the time per figure is bounded, whatever the input)."""
+    lower = max(0, start - MAX_SENTENCE)
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, lower, start)), default=lower)
+    after = _SENTENCE_END.search(text, end, end + MAX_SENTENCE)
+    return text[begin:start], text[end : after.start() if after else min(len(text), end + MAX_SENTENCE)]
 
 
 def _found(prose: _Prose) -> Iterator[tuple[Phrase, re.Match[str], str]]:
     """Every phrase read in the prose, with the rest of its sentence."""
     for phrase in PHRASES:
-        for match in phrase.pattern.finditer(prose.text):
+        found = 0
+        for match in itertools.islice(phrase.pattern.finditer(prose.text), MAX_CANDIDATES):
+            if found == MAX_PER_RULE:
+                break
             before, after = _sentence(prose.text, match.start(), match.end())
             clause = _CLAUSE_END.split(before)[-1]
             if (
@@ -202,6 +208,7 @@ def _found(prose: _Prose) -> Iterator[tuple[Phrase, re.Match[str], str]]:
                 or before.count("《") > before.count("》")  # inside a quoted title
             ):
                 continue
+            found += 1
             yield phrase, match, after
 
 
