@@ -158,12 +158,13 @@ def _prose_text(line: Line) -> str | None:
     wraps, not a table row (three numbers or more), a label or a heading; None for the others."""
     if line.grid:
         return None
-    text = line.cells[0].text if len(line.cells) == 1 else line.text
-    if _PUNCTUATION.search(text):
-        return text
-    if len(text) < MIN_WRAPPED or sum(cell.text[:1].isdigit() for cell in line.cells) >= MIN_TABLE_NUMBERS:
-        return None
-    return text
+    cells = line.cells
+    if len(cells) >= MIN_TABLE_NUMBERS:  # a table row unless its labels are punctuated prose
+        labels = [c.text for c in cells if not c.text[:1].isdigit()]
+        if len(cells) - len(labels) >= MIN_TABLE_NUMBERS and not any(_PUNCTUATION.search(t) for t in labels):
+            return None
+    text = cells[0].text if len(cells) == 1 else line.text
+    return text if len(text) >= MIN_WRAPPED or _PUNCTUATION.search(text) else None
 
 
 def _prose(lines: list[Line]) -> _Prose:

@@ -163,13 +163,16 @@ def _finish(
         out.messages.append(message("rows_not_found", table=table, rows=missing_rows))
     solution = solve(table, reads, {r.key: [c.key for c in r.columns] for r in rows}, equations)
     out.messages.extend(solution.messages)
+    states: dict[tuple[str, str], CellState] = {}
     for row in rows:
         for column in row.columns:
             cell = solution.cells[(row.key, column.key)]
             fact = _fact(table, row.key, column.key, cell, column.unit, (units or {}).get(column.key))
             out.complete = out.complete and cell.value is not None
             out.facts.append(fact)
-    out.checks.extend(_checks(table, equations, solution))
+            states[(row.key, column.key)] = fact.state
+    if equations:
+        out.checks.extend(_checks(table, equations, solution, states))
 
 
 def state_of(cell: Cell) -> CellState:
@@ -206,10 +209,12 @@ def _fact(
     return Fact(table, row, column, value.value, value.raw, unit, state, ref, cell.reason)
 
 
-def _checks(table: str, equations: list[Equation], solution: Solution) -> list[Check]:
+def _checks(
+    table: str, equations: list[Equation], solution: Solution, states: dict[tuple[str, str], CellState]
+) -> list[Check]:
     numbers = {key: as_number(cell.value) for key, cell in solution.cells.items()}
     cells = {
-        key: CheckCell(table, key[0], key[1], _used(number), state_of(solution.cells[key]))
+        key: CheckCell(table, key[0], key[1], _used(number), states[key])
         for key, number in numbers.items()
         if number is not None
     }
