@@ -37,9 +37,8 @@ class Phrase:
     subject: str
     cells: tuple[FactKey, ...] | str  # the cells summed; a str: the totals of the requests rows it prefixes
     sentence_needs: str = ""  # a word the sentence must contain for the figure to be about this table
-    clause_excludes: re.Pattern[str] | None = (
-        None  # words that, before it in its clause, make it another figure
-    )
+    # words that, before the figure in its clause, make it another quantity
+    clause_excludes: re.Pattern[str] | None = None
 
 
 _NEW = ((REQUESTS, "new_received", "total"),)
