@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.lines import Line
+from pipelines.messages import Message
 
 
 @dataclass
@@ -15,5 +16,5 @@ class Extracted:
     titles: list[str] = field(default_factory=list)  # page <title>, metadata title ...
     dates: list[str | None] = field(default_factory=list)  # publication dates the container states
     weak_dates: list[str | None] = field(default_factory=list)  # file creation dates: a last resort
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     scanned: bool = False

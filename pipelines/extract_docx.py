@@ -32,12 +32,13 @@ def extract_docx(data: bytes) -> Extracted:
     document = docx.Document(BytesIO(data))
     lines: list[Line] = []
     plain: list[str] = []
-    tables = 0
+    tables = paragraphs = 0
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             text = Paragraph(child, document).text
-            lines.extend(text_lines(text, extra={"paragraph": len(plain)}))
+            lines.extend(text_lines(text, extra={"paragraph": paragraphs}))
+            paragraphs += 1
             plain.append(text)
         elif tag == "tbl":
             grid = _table_lines(Table(child, document), tables)

@@ -8,6 +8,7 @@ cost as much as the whole parse.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import lxml.html
@@ -18,6 +19,7 @@ from pipelines.document import Extracted
 from pipelines.embedded_body import with_embedded_body
 from pipelines.grid import GridBuilder, span_value
 from pipelines.lines import Line, text_lines
+from pipelines.messages import message
 from pipelines.metadata import find_published
 from pipelines.sniff import decode
 
@@ -81,6 +83,15 @@ def _grid_lines(table: etree._Element, index: int) -> list[Line]:
     return builder.lines(index)
 
 
+def _numbered_in_page(lines: list[Line], chunk: str, before: int) -> list[Line]:
+    """Text lines numbered as lines of the page's text (non-empty lines, one per block element),
+    not of the chunk between two tables they were cut from."""
+    non_empty = list(itertools.accumulate(1 if c.strip() else 0 for c in chunk.splitlines()))
+    for line in lines:
+        line.origin["line"] = before + non_empty[line.origin["line"] - 1]
+    return lines
+
+
 def _meta(root: etree._Element, names: tuple[str, ...]) -> list[str]:
     found: list[str] = []
     for meta in root.iter("meta"):
@@ -120,9 +131,9 @@ def extract_html(data: bytes) -> Extracted:
             lines.extend(grids[int(chunk)])
             plain.extend(line.text for line in grids[int(chunk)])
         else:
-            lines.extend(text_lines(chunk))
+            lines.extend(_numbered_in_page(text_lines(chunk), chunk, len(plain)))
             plain.extend(s for s in (c.strip() for c in chunk.splitlines()) if s)
-    messages = [f"decoded as {encoding}"] if not encoding.startswith("utf-8") else []
+    messages = [message("decoded_as", encoding=encoding)] if not encoding.startswith("utf-8") else []
     article = "\n".join(plain)
     if not grids:
         # the article text leaves out the page's info bar, where portals print the date

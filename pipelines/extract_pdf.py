@@ -17,12 +17,15 @@ from pdfplumber.page import Page
 from pdfplumber.table import Table
 
 from pipelines.document import Extracted
-from pipelines.lines import Cell, Line, is_page_footer, text_lines
+from pipelines.lines import Cell, Line, text_lines
+from pipelines.messages import Message, message
 from pipelines.normalize import clean_text
 
 MAX_PAGES = 200  # an annual report runs to 5-30 pages; bound time and memory on huge files
 MIN_CHARS_PER_PAGE = 20  # fewer characters than this on every page: images only
 EPSILON = 1.0  # points: cell edges closer than this are the same rule
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines() splits on
 
 
 def _grid(table: Table, index: int, page: int) -> list[Line]:
@@ -46,7 +49,8 @@ def _grid(table: Table, index: int, page: int) -> list[Line]:
             text = clean_text(" ".join((texts[r][c] or "").split()))
             for rr in rows:
                 for cc in cols:
-                    grid.setdefault((rr, cc), Cell(text, cc, spanned=(rr, cc) != (rows[0], cols[0])))
+                    first = (rr, cc) == (rows[0], cols[0])
+                    grid.setdefault((rr, cc), Cell(text, cc, spanned=not first, bbox=tuple(box)))
     lines = []
     for r in range(len(tops)):
         cells = [grid[(r, c)] for c in range(len(xs)) if (r, c) in grid]
@@ -60,6 +64,8 @@ def _page_views(page: Page, number: int, tables_seen: int) -> tuple[str, list[Li
     """The page's text, its text lines, and its ruled tables as grids with the text around them."""
     text = page.extract_text() or ""
     text_view = text_lines(text, extra={"page": number})
+    words = _words_by_line(page)
+    _attach_boxes(text_view, words)
     # one-column "tables" are framed paragraphs, not data
     tables = [t for t in page.find_tables() if len(t.rows) > 1 and max(len(r.cells) for r in t.rows) > 1]
     if not tables:
@@ -67,29 +73,79 @@ def _page_views(page: Page, number: int, tables_seen: int) -> tuple[str, list[Li
     placed: list[tuple[float, list[Line]]] = []
     for offset, table in enumerate(tables):
         placed.append((table.bbox[1], _grid(table, tables_seen + offset, number)))
-    for line in page.extract_text_lines():
-        middle_x, middle_y = (line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2
-        inside = any(
-            t.bbox[0] <= middle_x <= t.bbox[2] and t.bbox[1] <= middle_y <= t.bbox[3] for t in tables
-        )
-        if not inside and not is_page_footer(line["text"]):
-            placed.append(
-                (line["top"], text_lines(line["text"], extra={"page": number, "top": round(line["top"])}))
-            )
+    top = 0.0
+    for line in text_view:  # the text outside the tables, in place
+        if box := _union([box for _, box in words.get(line.origin["line"], [])]):
+            top = box[1]
+            middle_x, middle_y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            if any(t.bbox[0] <= middle_x <= t.bbox[2] and t.bbox[1] <= middle_y <= t.bbox[3] for t in tables):
+                continue
+        placed.append((top, [line]))
     placed.sort(key=lambda item: item[0])
     return text, text_view, [line for _, lines in placed for line in lines]
+
+
+def _words_by_line(page: Page) -> dict[int, list[tuple[str, Box]]]:
+    """The words of each line of the page's text with their boxes, lines numbered as text_lines
+    numbers them and words split as it splits them (at white space, after clean_text)."""
+    out: dict[int, list[tuple[str, Box]]] = {}
+    number, previous = 1, ""
+    word: list[str] = []
+    boxes: list[Box] = []
+
+    def close() -> None:
+        if word and (box := _union(boxes)):
+            out.setdefault(number, []).append(("".join(word), box))
+        word.clear()
+        boxes.clear()
+
+    for chars, obj in page.get_textmap().tuples:
+        for char in chars:
+            if char in _LINE_BREAKS:
+                close()
+                if not (previous == "\r" and char == "\n"):  # \r\n is one break
+                    number += 1
+            elif (cleaned := clean_text(char)).isspace():
+                close()
+            elif cleaned:
+                word.append(cleaned)
+                if obj is not None:
+                    boxes.append((obj["x0"], obj["top"], obj["x1"], obj["bottom"]))
+            previous = char
+    close()
+    return out
+
+
+def _attach_boxes(lines: list[Line], words: dict[int, list[tuple[str, Box]]]) -> None:
+    """Give each cell of a text line its word box, where the line's cells are its words."""
+    for line in lines:
+        found = words.get(line.origin["line"], [])
+        if [c.text for c in line.cells] == [text for text, _ in found]:
+            for cell, (_, box) in zip(line.cells, found, strict=True):
+                cell.bbox = box
+
+
+def _union(boxes: list[Box]) -> Box | None:
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def extract_pdf(data: bytes) -> list[Extracted]:
     text_view: list[Line] = []
     grid_view: list[Line] = []
     texts: list[str] = []
-    messages: list[str] = []
+    messages: list[Message] = []
     images = tables = 0
     with pdfplumber.open(BytesIO(data)) as pdf:
         pages = pdf.pages
         if len(pages) > MAX_PAGES:
-            messages.append(f"{len(pages)} pages: read the first {MAX_PAGES}")
+            messages.append(message("pages_truncated", pages=len(pages), limit=MAX_PAGES))
         for number, page in enumerate(pages[:MAX_PAGES], start=1):
             images += len(page.images)
             page_text, plain, grids = _page_views(page, number, tables)

@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from pipelines.identities import CellKey, Equation
+from pipelines.messages import Message, message
 from pipelines.table_reader import RowRead, Value
 
 MAX_MISSING_PER_ROW = 3
@@ -24,12 +25,17 @@ class Cell:
     value: Value | None  # None: undecided
     inferred: bool = False
     placed: bool = False  # printed, but its column was decided by the identities
+    reason: str | None = None  # why the value is not simply printed (inferred, undecided, empty row)
 
 
 @dataclass
 class Solution:
     cells: dict[CellKey, Cell]
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+
+UNDECIDED = "not printed; the identities do not decide it"
+EMPTY_ROW = "printed blank: the row's label was printed without numbers"
 
 
 def as_number(value: Value | None) -> float | None:
@@ -39,8 +45,10 @@ def as_number(value: Value | None) -> float | None:
     return 0.0 if value.value is None else float(value.value)
 
 
-def _propagate(known: dict[CellKey, float | None], equations: list[Equation]) -> None:
-    """Solve equations with a single unknown until none is left."""
+def _propagate(
+    known: dict[CellKey, float | None], equations: list[Equation], solved_by: dict[CellKey, str] | None = None
+) -> None:
+    """Solve equations with a single unknown until none is left (`solved_by`: which solved what)."""
     changed = True
     while changed:
         changed = False
@@ -55,6 +63,8 @@ def _propagate(known: dict[CellKey, float | None], equations: list[Equation]) ->
             if value < -TOLERANCE:
                 continue  # counts are never negative: this placement is wrong, not the source
             known[cell] = round(value, 6)
+            if solved_by is not None:
+                solved_by[cell] = eq.id
             changed = True
 
 
@@ -90,13 +100,13 @@ def _placements(
 
 
 def solve(
-    reads: dict[str, RowRead], row_columns: dict[str, list[str]], equations: list[Equation]
+    table: str, reads: dict[str, RowRead], row_columns: dict[str, list[str]], equations: list[Equation]
 ) -> Solution:
     printed: dict[CellKey, Value] = {}
     for row, read in reads.items():
         for col, value in read.cells.items():
             printed[(row, col)] = value
-    messages: list[str] = []
+    messages: list[Message] = []
     choices: list[list[tuple[dict[str, Value], bool]]] = []
     short_rows: list[str] = []
     for row, read in reads.items():
@@ -105,7 +115,13 @@ def solve(
         missing = len(row_columns[row]) - len(read.unplaced)
         if missing > MAX_MISSING_PER_ROW:
             messages.append(
-                f"{row}: {len(read.unplaced)} numbers for {len(row_columns[row])} columns; not placed"
+                message(
+                    "row_not_placed",
+                    table=table,
+                    row=row,
+                    printed=len(read.unplaced),
+                    columns=len(row_columns[row]),
+                )
             )
             continue
         short_rows.append(row)
@@ -114,11 +130,11 @@ def solve(
     for options in choices:
         combinations *= len(options)
     if combinations > MAX_COMBINATIONS:
-        messages.append(f"too many ways ({combinations}) to place the numbers of short rows; left undecided")
+        messages.append(message("too_many_placements", table=table, combinations=combinations))
         choices, short_rows = [], []
     all_cells = [(row, col) for row, cols in row_columns.items() for col in cols]
     best_score: tuple[int, int, int] | None = None
-    best: list[tuple[dict[CellKey, float | None], dict[CellKey, Value]]] = []
+    best: list[_Candidate] = []
     for combo in itertools.product(*choices):
         placed: dict[CellKey, Value] = {}
         hints = 0
@@ -128,50 +144,58 @@ def solve(
         known: dict[CellKey, float | None] = {k: None for k in all_cells}
         for key, value in {**printed, **placed}.items():
             known[key] = as_number(value)
-        _propagate(known, equations)
+        solved_by: dict[CellKey, str] = {}
+        _propagate(known, equations, solved_by)
         undecided = sum(1 for k in all_cells if known[k] is None)
         score = (_failures(known, equations), undecided, -hints)
         if best_score is None or score < best_score:
-            best_score, best = score, [(known, placed)]
+            best_score, best = score, [_Candidate(known, placed, solved_by)]
         elif score == best_score:
-            best.append((known, placed))
+            best.append(_Candidate(known, placed, solved_by))
     empty_rows = {row for row, read in reads.items() if read.empty}
-    return _settle(best, printed, all_cells, short_rows, empty_rows, messages)
+    solution = _settle(best, printed, all_cells, empty_rows)
+    if short_rows:
+        solution.messages.append(message("columns_decided", table=table, rows=short_rows))
+    undecided_cells = [f"{r}.{c}" for (r, c), cell in solution.cells.items() if cell.value is None]
+    if undecided_cells:
+        solution.messages.append(message("undecided", table=table, cells=undecided_cells))
+    solution.messages[:0] = messages
+    return solution
+
+
+@dataclass
+class _Candidate:
+    """One combination of placements and what the identities then make of the table."""
+
+    known: dict[CellKey, float | None]
+    placed: dict[CellKey, Value]
+    solved_by: dict[CellKey, str]  # inferred cell -> the equation that gave its value
 
 
 def _settle(
-    best: list[tuple[dict[CellKey, float | None], dict[CellKey, Value]]],
-    printed: dict[CellKey, Value],
-    all_cells: list[CellKey],
-    short_rows: list[str],
-    empty_rows: set[str],
-    messages: list[str],
+    best: list[_Candidate], printed: dict[CellKey, Value], all_cells: list[CellKey], empty_rows: set[str]
 ) -> Solution:
     """Keep what every best combination agrees on; the rest is undecided, except in rows printed
     without any number, which are blank as printed."""
-    known, placed = best[0]
+    first = best[0]
     cells: dict[CellKey, Cell] = {}
     for key in all_cells:
-        values = {alt[0][key] for alt in best}
-        if len(values) > 1 or known[key] is None:
-            blank = Value("", None, None, True, {"printed": "row without numbers"})
-            cells[key] = Cell(blank if key[0] in empty_rows else None)
+        values = {alt.known[key] for alt in best}
+        if len(values) > 1 or first.known[key] is None:
+            if key[0] in empty_rows:
+                cells[key] = Cell(Value("", None, None, True, {}), reason=EMPTY_ROW)
+            else:
+                cells[key] = Cell(None, reason=UNDECIDED)
             continue
         if key in printed:
             cells[key] = Cell(printed[key])
-        elif key in placed and all(alt[1].get(key) is placed[key] for alt in best):
-            cells[key] = Cell(placed[key], placed=True)
+        elif key in first.placed and all(alt.placed.get(key) is first.placed[key] for alt in best):
+            cells[key] = Cell(first.placed[key], placed=True)
         else:
-            value = known[key]
+            value = first.known[key]
             assert value is not None
             number = int(value) if float(value).is_integer() else value
-            cells[key] = Cell(Value(str(number), number, None, False, {}), inferred=True)
-    if short_rows:
-        messages.append(
-            "fewer numbers printed than columns, columns decided by the identities in: "
-            + ", ".join(short_rows)
-        )
-    undecided = [f"{r}.{c}" for (r, c), cell in cells.items() if cell.value is None]
-    if undecided:
-        messages.append("not printed and not decidable: " + ", ".join(undecided))
-    return Solution(cells, messages)
+            # nothing was printed: raw stays empty, the value is the identities'
+            reason = f"not printed; decided by {first.solved_by.get(key, 'the identities')}"
+            cells[key] = Cell(Value("", number, None, False, {}), inferred=True, reason=reason)
+    return Solution(cells)

@@ -19,6 +19,7 @@ class Cell:
     text: str
     col: int  # position in the grid row or text line
     spanned: bool = False  # a copy of a merged cell, not a cell of its own
+    bbox: tuple[float, float, float, float] | None = None  # PDF: cell or word box (x0, top, x1, bottom)
 
 
 @dataclass

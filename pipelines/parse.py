@@ -6,18 +6,21 @@ Never raises on bad input: every problem becomes a status and a message.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 
 from pipelines.document import Extracted
 from pipelines.lines import text_lines
-from pipelines.metadata import find_published, find_title, match_title
+from pipelines.messages import message
+from pipelines.metadata import fill_from_listing, find_published, identify, unknown_messages
 from pipelines.model import ParseResult
+from pipelines.narrative import narrative_checks
 from pipelines.sections import split_sections
 from pipelines.sniff import BINARY, DOCX, EMPTY, HTML, IMAGE, MARKDOWN, PDF, TEXT, decode, sniff
 from pipelines.tables import read_tables
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 MAX_BYTES = 50 * 1024 * 1024  # reports are < 10 MB; anything larger is not one
 FIRST_TEMPLATE_YEAR = 2019
 
@@ -39,7 +42,7 @@ def _extract(data: bytes, kind: str) -> list[Extracted]:
 
         return [extract_docx(data)]
     text, encoding = decode(data)
-    messages = [f"decoded as {encoding}"] if encoding not in ("utf-8", "utf-8-sig") else []
+    messages = [message("decoded_as", encoding=encoding)] if encoding not in ("utf-8", "utf-8-sig") else []
     return [Extracted(kind, text_lines(text), text, messages=messages)]
 
 
@@ -48,7 +51,7 @@ _STATUS_RANK = {"parsed": 3, "partial": 2, "no_tables": 1}
 
 def _quality(result: ParseResult) -> tuple[int, int, int, int]:
     """Which view of a document to keep: more tables, more decided cells, fewer failures, fewer guesses."""
-    undecided = sum(1 for f in result.facts if f.blank and f.reason == "not printed")
+    undecided = sum(1 for f in result.facts if f.state == "undecided")
     return (
         _STATUS_RANK.get(result.status, 0),
         len(result.facts) - undecided,
@@ -57,80 +60,76 @@ def _quality(result: ParseResult) -> tuple[int, int, int, int]:
     )
 
 
-_UNSUPPORTED = {
-    "doc": "binary Office document (.doc/.wps): convert to DOCX or PDF to parse",
-    "archive": "zip archive that is not a DOCX document",
-    IMAGE: "image file: a scanned report needs OCR",
-    BINARY: "binary data, not a document",
+_UNSUPPORTED = {  # kind -> message code
+    "doc": "unsupported_doc",
+    "archive": "unsupported_archive",
+    IMAGE: "unsupported_image",
+    BINARY: "unsupported_binary",
 }
 
 
 def parse_bytes(data: bytes, source: str, *, listed_title: str | None = None) -> ParseResult:
     """Parse a document's bytes; `source` names it in the result (a path or URL). `listed_title`
-    is the title its portal lists it under: used only when the document names no agency and
-    year itself (a scan, a bare table), and the messages say so."""
+    is the title its portal lists it under: used only for an agency or year the document does not
+    name itself (a scan, a bare table), and the messages say so."""
     result = _parse_document(data, source)
-    if listed_title and result.agency is None and result.year is None:
-        title = match_title(listed_title)
-        if title is not None:
-            result.agency, result.year, result.title = title.agency, title.year, result.title or title.text
-            # title.text, not the listing as printed: a reparse, given the stored title, says the same
-            result.messages.append(f"agency and year from the portal's listing title: {title.text}")
+    result.sha256, result.parser_version = hashlib.sha256(data).hexdigest(), PARSER_VERSION
+    fill_from_listing(result, listed_title)
+    result.messages.extend(unknown_messages(result))
     return result
 
 
 def _parse_document(data: bytes, source: str) -> ParseResult:
     if len(data) > MAX_BYTES:
-        return ParseResult(
-            source, "error", messages=[f"{len(data)} bytes: larger than {MAX_BYTES}, not parsed"]
-        )
+        return ParseResult(source, "error", messages=[message("too_large", bytes=len(data), limit=MAX_BYTES)])
     kind = sniff(data)
     if kind == EMPTY:
-        return ParseResult(source, "error", messages=["empty document"])
+        return ParseResult(source, "error", messages=[message("empty")])
     if kind not in (HTML, PDF, DOCX, TEXT, MARKDOWN):
-        return ParseResult(source, "unsupported", kind=kind, messages=[_UNSUPPORTED[kind]])
+        return ParseResult(source, "unsupported", kind=kind, messages=[message(_UNSUPPORTED[kind])])
     try:
         views = _extract(data, kind)
     except Exception as exc:  # a broken document must not stop a run
         log.debug("extraction failed for %s", source, exc_info=True)
+        error = f"{type(exc).__name__}: {exc}"
         return ParseResult(
-            source, "error", kind=kind, messages=[f"cannot read {kind}: {type(exc).__name__}: {exc}"]
+            source, "error", kind=kind, messages=[message("unreadable", kind=kind, error=error)]
         )
     try:
         return max((_parse_extracted(source, view) for view in views), key=_quality)
     except Exception as exc:  # a parser bug on one report must not stop a run
         log.exception("parser failed on %s", source)
-        return ParseResult(
-            source, "error", kind=kind, messages=[f"parser failed: {type(exc).__name__}: {exc}"]
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        return ParseResult(source, "error", kind=kind, messages=[message("parser_failed", error=error)])
 
 
 def _parse_extracted(source: str, doc: Extracted) -> ParseResult:
     raw_lines = doc.text.splitlines()
-    title = find_title(doc.titles, raw_lines)
+    # an HTML page prints its titles; a PDF's or DOCX's metadata title is often a template's
+    page_titles, metadata_titles = (doc.titles, []) if doc.kind == "html" else ([], doc.titles)
+    found = identify(page_titles, raw_lines, metadata_titles)
     result = ParseResult(
         source,
         "no_tables",
-        agency=title.agency if title else None,
-        year=title.year if title else None,
-        title=title.text if title else None,
+        agency=found.agency,
+        year=found.year,
+        title=found.title,
         published=find_published(doc.dates, raw_lines) or find_published(doc.weak_dates, []),
         messages=list(doc.messages),
         kind=doc.kind,
     )
+    result.messages.extend(found.messages)
     if doc.scanned:
         result.status = "scanned"
-        result.messages.append("no text layer: pages are images (needs OCR)")
+        result.messages.append(message("scanned"))
         return result
-    if title is None:
-        result.messages.append("no report title (政府信息公开工作年度报告) found")
     if result.year is not None and result.year < FIRST_TEMPLATE_YEAR:
         result.status = "pre2019"
         result.text = doc.text
         return result
     tables = read_tables(split_sections(doc.lines), result.year)
     result.format = tables.format
-    result.facts, result.checks = tables.facts, tables.checks
+    result.facts, result.checks = tables.facts, tables.checks + narrative_checks(doc.lines, tables.facts)
     result.messages.extend(tables.messages)
     if tables.tables_found:
         result.status = "parsed" if tables.complete else "partial"
@@ -141,7 +140,7 @@ def parse_path(path: str) -> ParseResult:
     """Parse a file; raises OSError only when the file cannot be read at all."""
     size = os.path.getsize(path)
     if size > MAX_BYTES:
-        return ParseResult(path, "error", messages=[f"{size} bytes: larger than {MAX_BYTES}, not parsed"])
+        return ParseResult(path, "error", messages=[message("too_large", bytes=size, limit=MAX_BYTES)])
     with open(path, "rb") as handle:
         data = handle.read()
     return parse_bytes(data, path)

@@ -44,7 +44,7 @@ class RowRead:
     cells: dict[str, Value]  # column key -> printed value (or printed blank)
     unplaced: list[Value] = field(default_factory=list)  # printed values whose columns are unknown
     hint: list[int] = field(default_factory=list)  # column positions text layout left empty
-    messages: list[str] = field(default_factory=list)
+    dropped: int = 0  # numbers printed beyond the row's columns (the first ones are kept)
     empty: bool = False  # the label was printed with no numbers at all: a row left blank
 
     @property
@@ -116,7 +116,7 @@ def scan(lines: list[Line], columns: tuple[Column, ...]) -> Scan:
             if cell.spanned:
                 continue
             text = cell.text.strip()
-            origin = {**line.origin, "col": cell.col}
+            origin = {**line.origin, "col": cell.col, "bbox": cell.bbox}
             mapped = line.grid and cell.col in column_at
             value = _value(text, origin) if text else None
             if value is None and mapped and not text and not header:
@@ -245,7 +245,6 @@ def _out_of_order(
 def row_values(row: Row, group: Group | None) -> RowRead:
     read = RowRead(row, {})
     if group is None:
-        read.messages.append(f"{row.key}: label printed without numbers")
         read.empty = True
         return read
     keys = [c.key for c in row.columns]
@@ -256,9 +255,7 @@ def row_values(row: Row, group: Group | None) -> RowRead:
         return read
     values = group.values
     if len(values) > len(keys):
-        read.messages.append(
-            f"{row.key}: {len(values)} numbers printed for {len(keys)} columns; kept the first {len(keys)}"
-        )
+        read.dropped = len(values) - len(keys)
         values = values[: len(keys)]
     if len(values) == len(keys):
         read.cells = dict(zip(keys, values, strict=True))

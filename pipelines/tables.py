@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pipelines.identities import Equation, requests_equations, review_equations
 from pipelines.infer import TOLERANCE, Cell, Solution, as_number, solve
 from pipelines.lines import Line
-from pipelines.model import Check, Fact
+from pipelines.messages import Message, message
+from pipelines.model import CellRef, CellState, Check, CheckCell, Fact
 from pipelines.normalize import compact
 from pipelines.schema import (
     DISCLOSURE,
@@ -54,7 +57,7 @@ class TablesRead:
     format: str | None
     facts: list[Fact] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     tables_found: list[str] = field(default_factory=list)
     complete: bool = True
 
@@ -108,7 +111,9 @@ def _read_review(lines: list[Line], out: TablesRead) -> None:
     if not values:
         return
     if len(values) > len(REVIEW_CELLS):
-        out.messages.append(f"review_litigation: {len(values)} numbers, kept the first {len(REVIEW_CELLS)}")
+        out.messages.append(
+            message("review_too_many_numbers", table=REVIEW, printed=len(values), kept=len(REVIEW_CELLS))
+        )
         values = values[: len(REVIEW_CELLS)]
     reads: dict[str, RowRead] = {}
     for index, row in enumerate(REVIEW_ROWS):
@@ -140,45 +145,79 @@ def _finish(
     units: dict[str, str] | None = None,
 ) -> None:
     if not reads:
-        out.messages.append(f"{table}: table not found")
+        out.messages.append(message("table_not_found", table=table))
         out.complete = False
         return
     out.tables_found.append(table)
     for read in reads.values():
-        out.messages.extend(f"{table}: {m}" for m in read.messages)
+        if read.empty:
+            out.messages.append(message("label_without_numbers", table=table, row=read.row.key))
+        if read.dropped:
+            columns = len(read.row.columns)
+            printed = columns + read.dropped
+            out.messages.append(
+                message("too_many_numbers", table=table, row=read.row.key, printed=printed, columns=columns)
+            )
     missing_rows = [r.key for r in rows if r.key not in reads]
     if missing_rows:
-        out.messages.append(f"{table}: rows not found: {', '.join(missing_rows)}")
-    solution = solve(reads, {r.key: [c.key for c in r.columns] for r in rows}, equations)
-    out.messages.extend(f"{table}: {m}" for m in solution.messages)
+        out.messages.append(message("rows_not_found", table=table, rows=missing_rows))
+    solution = solve(table, reads, {r.key: [c.key for c in r.columns] for r in rows}, equations)
+    out.messages.extend(solution.messages)
+    states: dict[tuple[str, str], CellState] = {}
     for row in rows:
         for column in row.columns:
             cell = solution.cells[(row.key, column.key)]
             fact = _fact(table, row.key, column.key, cell, column.unit, (units or {}).get(column.key))
             out.complete = out.complete and cell.value is not None
             out.facts.append(fact)
-    out.checks.extend(_checks(equations, solution))
+            states[(row.key, column.key)] = fact.state
+    if equations:
+        out.checks.extend(_checks(table, equations, solution, states))
+
+
+def state_of(cell: Cell) -> CellState:
+    if cell.value is None:
+        return "undecided"
+    if cell.inferred:
+        return "inferred"
+    return "blank" if cell.value.blank else "printed"
+
+
+def cell_ref(origin: Mapping[str, Any], placement: str | None = None) -> CellRef:
+    """The typed reference of what the readers record per printed value (lines.Line.origin + col)."""
+    bbox = origin.get("bbox")
+    if bbox is not None:
+        bbox = (round(bbox[0], 1), round(bbox[1], 1), round(bbox[2], 1), round(bbox[3], 1))
+    return CellRef(*map(origin.get, _ORIGIN_KEYS), bbox, placement)  # type: ignore[arg-type]
+
+
+_ORIGIN_KEYS = ("page", "line", "paragraph", "table", "row", "col")  # CellRef's fields, in order
+
+
+PLACEMENT = "column decided by the identities"
 
 
 def _fact(
     table: str, row: str, column: str, cell: Cell, template_unit: str | None, header_unit: str | None
 ) -> Fact:
+    state = state_of(cell)
     value: Value | None = cell.value
     if value is None:
-        return Fact(table, row, column, None, "", blank=True, origin={}, reason="not printed")
+        return Fact(table, row, column, None, "", state=state, reason=cell.reason)
     unit = value.unit or header_unit or template_unit
-    fact = Fact(
-        table, row, column, value.value, value.raw, unit, value.blank, cell.inferred, dict(value.origin)
-    )
-    if cell.inferred:
-        fact.reason = "not printed; decided by the identities"
-    elif cell.placed:
-        fact.origin["placement"] = "column decided by the identities"
-    return fact
+    ref = cell_ref(value.origin, PLACEMENT if cell.placed else None)
+    return Fact(table, row, column, value.value, value.raw, unit, state, ref, cell.reason)
 
 
-def _checks(equations: list[Equation], solution: Solution) -> list[Check]:
+def _checks(
+    table: str, equations: list[Equation], solution: Solution, states: dict[tuple[str, str], CellState]
+) -> list[Check]:
     numbers = {key: as_number(cell.value) for key, cell in solution.cells.items()}
+    cells = {
+        key: CheckCell(table, key[0], key[1], _used(number), states[key])
+        for key, number in numbers.items()
+        if number is not None
+    }
     checks: list[Check] = []
     for eq in equations:
         sides = eq.sides(numbers)
@@ -186,12 +225,19 @@ def _checks(equations: list[Equation], solution: Solution) -> list[Check]:
             continue  # an undecided cell: nothing to check
         left, right = sides
         ok = abs(left - right) < TOLERANCE
-        detail = f"{_fmt(left)} = {_fmt(right)}" if ok else f"{_fmt(left)} != {_fmt(right)}"
-        inferred = any(solution.cells[k].inferred for k in eq.cells)
-        cause = None if ok else ("inferred" if inferred else "source")
-        checks.append(Check(eq.name, ok, detail, cause))
+        checks.append(
+            Check(
+                eq.id,
+                eq.rule,
+                table,
+                eq.subject,
+                ok,
+                [cells[k] for k in eq.left],
+                [cells[k] for k in eq.right],
+            )
+        )
     return checks
 
 
-def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+def _used(number: float) -> float | int:
+    return int(number) if number.is_integer() else number

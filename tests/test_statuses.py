@@ -9,10 +9,16 @@ import sys
 from pathlib import Path
 
 from mirror.render import render_pdf, render_scanned_pdf
+from pipelines.messages import message
+from pipelines.model import ParseResult
 from pipelines.parse import MAX_BYTES, parse_bytes, parse_path
 from tests.samples import GUANGSHAN, ZHONGMU, fixture_spec
 
 REPORT = ZHONGMU.read_bytes()
+
+
+def codes(result: ParseResult) -> list[str]:
+    return [m.code for m in result.messages]
 
 
 def test_parsed_and_partial():
@@ -42,7 +48,7 @@ def test_news_article_that_mentions_a_report_is_not_one():
     )
     result = parse_bytes(page.encode(), "news.html")
     assert (result.status, result.agency, result.year) == ("no_tables", None, None)
-    assert any("no report title" in m for m in result.messages)
+    assert codes(result) == ["no_title", "agency_unknown", "year_unknown"]
 
 
 def test_pre2019_report_keeps_metadata_and_text():
@@ -56,7 +62,7 @@ def test_pre2019_report_keeps_metadata_and_text():
 def test_scanned_pdf():
     result = parse_bytes(render_scanned_pdf(), "scan.pdf")
     assert result.status == "scanned"
-    assert any("OCR" in m for m in result.messages)
+    assert codes(result) == ["no_title", "scanned", "agency_unknown", "year_unknown"]
     assert (result.agency, result.year) == (None, None)
 
 
@@ -65,7 +71,10 @@ def test_a_scan_takes_agency_and_year_from_its_listing_title_and_says_so():
     result = parse_bytes(render_scanned_pdf(), "scan.pdf", listed_title=f" {listed} ")
     assert (result.status, result.agency, result.year) == ("scanned", "周口市人民政府", 2023)
     assert result.facts == []
-    assert result.messages[-1] == f"agency and year from the portal's listing title: {listed}"
+    assert result.messages[-2:] == [
+        message("agency_from_listing", agency="周口市人民政府", title=listed),
+        message("year_from_listing", year=2023, title=listed),
+    ]
     notice = parse_bytes(render_scanned_pdf(), "scan.pdf", listed_title="关于做好2023年度报告编制工作的通知")
     assert (notice.agency, notice.year) == (None, None)  # a lookalike title names no report
 
@@ -80,7 +89,8 @@ def test_truncated_pdf_is_an_error_not_a_crash():
     pdf = render_pdf(fixture_spec("kaifeng-2024"))
     result = parse_bytes(pdf[: len(pdf) // 3], "cut.pdf")
     assert (result.status, result.kind) == ("error", "pdf")
-    assert result.messages == ["cannot read pdf: PdfminerException: Unexpected EOF"]
+    assert result.messages == [message("unreadable", kind="pdf", error="PdfminerException: Unexpected EOF")]
+    assert result.messages[0].text == "cannot read pdf: PdfminerException: Unexpected EOF"
 
 
 def test_unsupported_inputs():
@@ -88,7 +98,7 @@ def test_unsupported_inputs():
     assert parse_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(500), "r.png").status == "unsupported"
     garbage = parse_bytes(bytes(range(256)) * 50, "junk.bin")
     assert garbage.status == "unsupported"
-    assert garbage.messages == ["binary data, not a document"]
+    assert garbage.messages == [message("unsupported_binary")]
 
 
 def test_empty_and_huge_files(tmp_path: Path):
@@ -100,13 +110,13 @@ def test_empty_and_huge_files(tmp_path: Path):
         handle.truncate(MAX_BYTES + 1)
     result = parse_path(str(huge))
     assert result.status == "error"
-    assert "larger than" in result.messages[0]
+    assert result.messages == [message("too_large", bytes=MAX_BYTES + 1, limit=MAX_BYTES)]
 
 
 def test_wrong_encoding_is_decoded_and_said():
     result = parse_bytes(REPORT.decode("utf-8").encode("gbk"), "gbk.txt")
     assert result.status == "parsed"
-    assert "decoded as gb18030" in result.messages
+    assert message("decoded_as", encoding="gb18030") in result.messages
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -135,9 +145,11 @@ def test_cli_json_lines_and_exit_codes(tmp_path: Path):
         "value",
         "raw",
         "unit",
+        "state",
         "blank",
         "inferred",
-        "origin",
+        "reason",
+        "cell",
     }
     assert second["status"] == "unsupported"
     missing = run_cli("parse", "--json", str(tmp_path / "nope.pdf"))

@@ -62,3 +62,10 @@ def requests_row(result: ParseResult, row: str) -> list[float | None]:
     """A requests row as printed order values: six applicant columns, then the total."""
     values = {f.column: f.value for f in result.facts if f.table == "requests" and f.row == row}
     return [values.get(c.key) for c in REQUEST_COLUMNS]
+
+
+def shared_text(path: Path) -> str:
+    """A file of ../shared, or a skip: ../shared is not part of the project."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent: ../shared is not part of the project")
+    return path.read_text(encoding="utf-8")

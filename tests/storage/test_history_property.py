@@ -9,7 +9,7 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.model import Fact, ParseResult
+from pipelines.model import CellRef, Fact, ParseResult
 from storage.api import Store
 from storage.db import read_connection, utcnow
 from storage.history import facts_as_of, version_facts
@@ -33,7 +33,7 @@ step = st.tuples(
 
 def _parse(url: str, values: list[int], found: int) -> ParseResult:
     facts = [
-        Fact(t, r, c, v, str(v), origin={"line": i})
+        Fact(t, r, c, v, str(v), cell=CellRef(line=i))
         for i, ((t, r, c), v) in enumerate(zip(KEYS, values, strict=True))
     ]
     return ParseResult(url, "parsed" if found else "no_tables", agency=AGENCY, year=YEAR, facts=facts[:found])
