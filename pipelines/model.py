@@ -174,6 +174,9 @@ class Check:
             return f"text {format_number(self.quote.value)} {op} table {right}"
         return f"{_side_text(self.left)} {op} {right}"
 
+    def cell_dicts(self) -> list[dict[str, Any]]:
+        return [c.to_dict("left") for c in self.left] + [c.to_dict("right") for c in self.right]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -183,7 +186,7 @@ class Check:
             "ok": self.ok,
             "cause": self.cause,
             "detail": self.detail,
-            "cells": [c.to_dict("left") for c in self.left] + [c.to_dict("right") for c in self.right],
+            "cells": self.cell_dicts(),
             "quote": self.quote.to_dict() if self.quote else None,
         }
 

@@ -9,12 +9,11 @@ checks (pipelines/identities.py). tests/test_fact_keys_doc.py fails when the doc
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from pipelines.identities import requests_equations, review_equations
+from pipelines.identities import RULES, requests_equations, review_equations
 from pipelines.schema import (
     DISCLOSURE,
     FORMAT_2021,
@@ -36,7 +35,6 @@ _TABLES = (
     (REVIEW, "四、政府信息公开行政复议、行政诉讼情况"),
 )
 _LABELS = ("row_label", "column_label", "group_label", "unit")
-_EQUATION = re.compile(r"^(?P<rule>[\w.]+)\[(?P<subject>[^\]]+)\]: (?P<text>.+)$")
 
 _HEADER = """\
 # Fact keys and identities
@@ -117,9 +115,7 @@ def _rules(rows: tuple[Row, ...]) -> dict[tuple[str, str], list[str]]:
     """(rule, text) -> subjects, of the equations pipelines.identities makes for these rows."""
     rules: dict[tuple[str, str], list[str]] = {}
     for equation in [*requests_equations(rows), *review_equations(REVIEW_ROWS)]:
-        match = _EQUATION.match(equation.name)
-        assert match, f"identity name not in the form 'rule[subject]: text': {equation.name}"
-        rules.setdefault((match["rule"], match["text"]), []).append(match["subject"])
+        rules.setdefault((equation.rule, RULES[equation.rule]), []).append(equation.subject)
     return rules
 
 
@@ -130,8 +126,9 @@ def _identities_section() -> list[str]:
     lines = [
         "## Identities (勾稽关系)",
         "",
-        "The parser checks these on every report (pipelines/identities.py). A check is named",
-        "`rule[row or column]: rule text` in the parse output and in the feed's `checks` file. A",
+        "The parser checks these on every report (pipelines/identities.py). A check's id is",
+        "`rule[row or column]` in the parse output and in the feed's `checks` file, which also lists",
+        "the exact cells it compares. A",
         "failing check never changes a number: the facts stay as printed and the check says its",
         "cause, `source` when the printed numbers disagree, `inferred` when one of its cells was",
         "decided by the parser (a row that printed fewer numbers than columns is completed by these",

@@ -133,6 +133,7 @@ class Store:
         """Store several parses in one transaction (group commit), each in its own savepoint:
         a parse the database refuses is rolled back alone, recorded as a failed parse (so it is
         not pending any more) and returned as a StoreFailure."""
+        from pipelines.messages import message
         from pipelines.model import ParseResult
 
         def work(conn: Connection) -> list[UpsertCounts | StoreFailure]:
@@ -165,8 +166,11 @@ class Store:
                     if not is_database_error(exc) or is_transient(exc):
                         raise
                     cause = getattr(exc, "orig", None) or exc
-                    failure = StoreFailure(f"not stored: {type(cause).__name__}: {cause}")
-                    refused = ParseResult(result.source, "error", kind=result.kind, messages=[str(failure)])
+                    refused_because = message("not_stored", error=f"{type(cause).__name__}: {cause}")
+                    failure = StoreFailure(refused_because.text)
+                    refused = ParseResult(
+                        result.source, "error", kind=result.kind, messages=[refused_because]
+                    )
                     with conn.begin_nested():
                         reports.store_parse(conn, source, refused, parser_version=parser_version, now=now)
                     out.append(failure)

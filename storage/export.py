@@ -12,7 +12,6 @@ to pass as `--since` next time (taken before reading, so nothing committed meanw
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,9 +117,14 @@ CHECKS_SCHEMA = pa.schema(
         ("agency", pa.string()),
         ("year", pa.int32()),
         ("identity", pa.string()),
+        ("rule", pa.string()),
+        ("table_key", pa.string()),
+        ("subject", pa.string()),
         ("ok", pa.bool_()),
         ("cause", pa.string()),
         ("detail", pa.string()),
+        ("cells", pa.string()),  # JSON: [{table, row, column, side, value, state}, ...]
+        ("quote", pa.string()),  # JSON: the text figure of a narrative check
         ("sha256", pa.string()),
         ("parser_version", pa.string()),
         ("parsed_at", TS),
@@ -139,8 +143,6 @@ CODE_LISTS_SCHEMA = pa.schema(
         ("unit", pa.string()),
     ]
 )
-
-_CHECK_SUBJECT = re.compile(r"^([\w]+)\.[\w]+\[([^\]]+)\]")
 
 
 @dataclass(frozen=True)
@@ -190,19 +192,18 @@ def _current(query: Select) -> Select:
     )
 
 
-def _failing_subjects(conn: Connection) -> dict[int, set[tuple[str, str]]]:
-    """version id -> {(table, row-or-column key)} named by a failing identity check."""
-    query = select(checks.c.version_id, checks.c.identity).where(checks.c.ok.is_(False))
-    subjects: dict[int, set[tuple[str, str]]] = {}
-    for version_id, identity in conn.execute(query):
-        match = _CHECK_SUBJECT.match(identity)
-        if match:
-            subjects.setdefault(version_id, set()).add((match.group(1), match.group(2)))
-    return subjects
+def _failing_cells(conn: Connection) -> dict[int, set[tuple[str, str, str]]]:
+    """version id -> the (table, row, column) of every cell a failing check compares."""
+    query = select(checks.c.version_id, checks.c.cells).where(checks.c.ok.is_(False))
+    failing: dict[int, set[tuple[str, str, str]]] = {}
+    for version_id, cells in conn.execute(query):
+        named = failing.setdefault(version_id, set())
+        named.update((c["table"], c["row"], c["column"]) for c in cells or ())
+    return failing
 
 
 def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[str, Any]]]:
-    failing = _failing_subjects(conn)
+    failing = _failing_cells(conn)
     query = (
         select(
             reports.c.id.label("report_id"),
@@ -241,8 +242,7 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
     for batch in _batches(conn, query):
         for row in batch:
             named = failing.get(row.pop("version_id"), set())
-            table = row["table_key"]
-            bad = (table, row["row_key"]) in named or (table, row["column_key"]) in named
+            bad = (row["table_key"], row["row_key"], row["column_key"]) in named
             row["check_status"] = "failed" if bad else "ok"
         yield batch
 
@@ -311,9 +311,14 @@ def _check_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[
             reports.c.agency,
             reports.c.year,
             checks.c.identity,
+            checks.c.rule,
+            checks.c.table_key,
+            checks.c.subject,
             checks.c.ok,
             checks.c.cause,
             checks.c.detail,
+            checks.c.cells,
+            checks.c.quote,
             versions.c.sha256,
             versions.c.parser_version,
             versions.c.parsed_at,
@@ -324,7 +329,11 @@ def _check_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[
         .where(_changed(since, reports.c.changed_at))
         .order_by(reports.c.id, checks.c.identity)
     )
-    yield from _batches(conn, query)
+    for batch in _batches(conn, query):
+        for row in batch:
+            for name in ("cells", "quote"):
+                row[name] = None if row[name] is None else json.dumps(row[name], ensure_ascii=False)
+        yield batch
 
 
 def _request_rows(template_version: str) -> list[Row]:

@@ -208,10 +208,19 @@ FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
 
 
 class CheckResult(Base):
+    """One check of a version: an identity or a narrative figure over exact cells. `identity` is
+    the check's id (`rule[subject]`, unique within a parse); `cells` lists every cell it compares
+    ({table, row, column, side, value, state}), `quote` the text figure of a narrative check."""
+
     __tablename__ = "checks"
 
     version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), primary_key=True)
     identity: Mapped[str] = mapped_column(Text, primary_key=True)
+    rule: Mapped[str | None] = mapped_column(String(80))
+    table_key: Mapped[str | None] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(80))
     ok: Mapped[bool] = mapped_column(Boolean)
     cause: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(Text)
+    cells: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON_VALUE)
+    quote: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)

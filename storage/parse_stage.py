@@ -276,6 +276,7 @@ class ParseStage:
     def _after_worker_death(self, tasks: list[_Task], *, overran: bool) -> None:
         """A worker died (killed past the deadline, out of memory, crashed). Alone, the task
         that held it fails; beside others, each is retried alone to find which one it was."""
+        from pipelines.messages import message
         from pipelines.model import ParseResult
 
         for task in tasks:
@@ -284,9 +285,9 @@ class ParseStage:
                 self._retry.append(task)
                 continue
             why = (
-                f"parse stopped past the hard deadline ({self.hard_deadline_s:g} s)"
+                message("over_hard_deadline", seconds=self.hard_deadline_s)
                 if overran
-                else "the parser process died on this document (crash or out of memory)"
+                else message("parser_died")
             )
             self._parsed(task.doc, ParseResult(task.doc.url, "error", messages=[why]))
 
@@ -322,7 +323,7 @@ class ParseStage:
             return
         self.report.counts += counts
         if result.status in FAILED_STATUSES:
-            outcome, problem = Outcome.FAILED, "; ".join(map(str, result.messages)) or result.status
+            outcome, problem = Outcome.FAILED, "; ".join(m.text for m in result.messages) or result.status
         elif not (result.agency and result.year):
             outcome, problem = Outcome.UNASSIGNED, None
         elif counts.reports_inserted:

@@ -117,19 +117,20 @@ def _fact_rows(result: ParseResult) -> dict[tuple[str, str, str], dict[str, Any]
 
 
 def _check_rows(result: ParseResult) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
-    for check in result.checks:
-        identity, n = check.identity, 1
-        while identity in rows:  # keep repeated identities apart
-            n += 1
-            identity = f"{check.identity} #{n}"
-        rows[identity] = {
-            "identity": identity,
+    return [
+        {
+            "identity": check.id,
+            "rule": check.rule,
+            "table_key": check.table,
+            "subject": check.subject,
             "ok": bool(check.ok),
             "cause": check.cause,
             "detail": check.detail,
+            "cells": check.cell_dicts(),
+            "quote": check.quote.to_dict() if check.quote else None,
         }
-    return list(rows.values())
+        for check in result.checks
+    ]
 
 
 def _upsert_report(
@@ -177,7 +178,7 @@ def _upsert_version(
         "parser_version": parser,
         "parsed_at": now,
         "status": result.status,
-        "messages": list(result.messages),
+        "messages": [m.to_dict() for m in result.messages],
         "kind": result.kind,
         "template_version": result.format,
         "title": result.title,
@@ -273,7 +274,7 @@ def _store_checks(conn: Connection, result: ParseResult, version_id: int) -> Non
         _check_rows(result),
         shared={"version_id": version_id},
         keys=("version_id", "identity"),
-        compare=("ok", "cause", "detail"),
+        compare=("rule", "table_key", "subject", "ok", "cause", "detail", "cells", "quote"),
     )
 
 

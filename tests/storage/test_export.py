@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 import shutil
 from pathlib import Path
@@ -47,7 +48,12 @@ def test_duckdb_reads_the_sample_totals_from_parquet(store: Store, sample_dir: P
     ingest_paths(store, [str(sample_dir)])
     out = tmp_path / "feed"
     summary = export(store.engine, out, fmt="parquet")
-    assert summary.rows == {"facts": 1000, "reports": 5, "checks": 210, "code_lists": CODE_LIST_ROWS}
+    assert summary.rows == {
+        "facts": 1000,
+        "reports": 5,
+        "checks": 214,
+        "code_lists": CODE_LIST_ROWS,
+    }  # 4 narrative
 
     db = duckdb.connect()
     facts = f"read_parquet('{out / 'facts.parquet'}')"
@@ -193,3 +199,44 @@ def test_docs_describe_every_exported_column() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "warehouse.md").read_text(encoding="utf-8")
     for schema in (FACTS_SCHEMA, REPORTS_SCHEMA, CHECKS_SCHEMA, CODE_LISTS_SCHEMA):
         assert [name for name in schema.names if f"`{name}`" not in doc] == []
+
+
+def test_a_failing_four_cell_identity_flags_exactly_its_four_cells(
+    store: Store, sample_dir: Path, tmp_path: Path
+) -> None:
+    """check_status names the cells a failing check compares, not its rows and columns."""
+    path = sample_dir / CHANGED_FILE
+    body = path.read_bytes()
+    result = parse_bytes(body, file_url(path))
+    balance = next(c for c in result.checks if c.id == "requests.balance[total]")
+    assert len(balance.cells) == 4 and all(c.ok for c in result.checks)
+    total = next(c for c in balance.cells if c.row == "total")
+    total.value += 1  # the printed total as if it read one more: only this identity is checked here
+    balance.ok = False
+    store_parse(store, archive(store, file_url(path), body), result)
+    export(store.engine, tmp_path / "feed")
+    facts = pq.read_table(tmp_path / "feed" / "facts.parquet").to_pylist()
+    flagged = {
+        (f["table_key"], f["row_key"], f["column_key"]) for f in facts if f["check_status"] == "failed"
+    }
+    assert flagged == {(c.table, c.row, c.column) for c in balance.cells}
+    assert flagged == {
+        ("requests", "new_received", "total"),
+        ("requests", "carried_over", "total"),
+        ("requests", "total", "total"),
+        ("requests", "carried_forward", "total"),
+    }
+    (row,) = [c for c in pq.read_table(tmp_path / "feed" / "checks.parquet").to_pylist() if not c["ok"]]
+    assert (row["identity"], row["rule"], row["table_key"], row["subject"]) == (
+        "requests.balance[total]",
+        "requests.balance",
+        "requests",
+        "total",
+    )
+    cells = json.loads(row["cells"])
+    assert [(c["row"], c["side"]) for c in cells] == [
+        ("new_received", "left"),
+        ("carried_over", "left"),
+        ("total", "right"),
+        ("carried_forward", "right"),
+    ]

@@ -90,7 +90,9 @@ def test_a_report_the_database_refuses_does_not_sink_its_batch(
                 stored_reports.versions.c.sha256 == refused
             )
         ).one()
-    assert status == "error" and "value too long" in messages[0]
+    assert (
+        status == "error" and messages[0]["code"] == "not_stored" and "value too long" in messages[0]["text"]
+    )
 
 
 def crash_or_hang(body: bytes, url: str, listed_title: str | None, deadline_s: float) -> ParseResult:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 import storage.db
 from nianbao.cli import main
 from nianbao.exit_codes import ExitCode
+from pipelines.messages import message
 from pipelines.model import ParseResult
 from storage.api import Store
 from storage.db import read_connection
@@ -58,7 +59,7 @@ def test_portals_regions_and_pre2019_reports(store: Store, tmp_path: Path) -> No
 
 def test_a_parse_without_agency_or_year_keeps_document_and_version_only(store: Store) -> None:
     doc = archive(store, REPORT_URL, b"\x89PNG scanned page", content_type="image/png")
-    result = ParseResult(REPORT_URL, "unsupported", kind="image", messages=["image file: needs OCR"])
+    result = ParseResult(REPORT_URL, "unsupported", kind="image", messages=[message("unsupported_image")])
     counts = store_parse(store, doc, result)
     assert (counts.reports_inserted, counts.versions_inserted) == (0, 1)
     assert count(store, reports) == 0
@@ -67,7 +68,7 @@ def test_a_parse_without_agency_or_year_keeps_document_and_version_only(store: S
     assert (version.report_id, version.status, version.messages) == (
         None,
         "unsupported",
-        ["image file: needs OCR"],
+        [{"code": "unsupported_image", "text": "image file: a scanned report needs OCR", "params": {}}],
     )
     assert store_parse(store, doc, result).versions_inserted == 0
 
@@ -118,7 +119,7 @@ def test_commands(
     assert main(["ingest", *where, *archive, str(tmp_path / "missing.pdf")]) == ExitCode.REPORTS_FAILED
     assert "cannot read" in capsys.readouterr().out
     assert main(["export", *where, "--out", str(tmp_path / "feed"), "--since", "2000-01-01T00:00:00Z"]) == 0
-    assert "facts: 1000, reports: 5, checks: 210" in capsys.readouterr().out
+    assert "facts: 1000, reports: 5, checks: 214" in capsys.readouterr().out  # 210 identities, 4 narrative
     for path in sample_dir.iterdir():  # each form's bytes back exactly
         assert main(["archived", *where, *archive, f"file://{path}", "--out", str(tmp_path / "back")]) == 0
         assert (tmp_path / "back").read_bytes() == path.read_bytes()
