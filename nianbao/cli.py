@@ -25,14 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from settings.config import ConfigError
-    from storage.migrate import SchemaNotCurrent
+    from settings.errors import UsageError
 
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on usage errors
     try:
         return int(args.func(args) or 0)
-    except (ConfigError, SchemaNotCurrent) as exc:
+    except UsageError as exc:
         print(f"nianbao {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from settings.config import Config, load_config
+if TYPE_CHECKING:  # imported when used: `nianbao parse` must not pay for pydantic
+    from settings.config import Config
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +19,8 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace, **extra: object) -> Config:
     """The configuration with this command's options over the environment and the file."""
+    from settings.config import load_config
+
     return load_config(
         {"database_url": getattr(args, "db", None), "archive": getattr(args, "archive", None), **extra}
     )

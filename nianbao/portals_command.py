@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from settings.registry import load_registry
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     portals = sub.add_parser("portals", help="the portal registry (settings/portals/*.yaml)")
@@ -17,6 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from settings.registry import load_registry
+
     registry = load_registry(args.portals_dir)
     for error in registry.errors:
         print(error)

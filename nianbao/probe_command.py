@@ -9,7 +9,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from settings.registry import LEVELS
+from settings.vocabulary import LEVELS
 
 
 def register(sub: argparse._SubParsersAction) -> None:

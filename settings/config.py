@@ -17,12 +17,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from settings.errors import UsageError
+
 ENV_FILE = "NIANBAO_CONFIG"
 DEFAULT_FILE = Path("nianbao.toml")
 
 
-class ConfigError(ValueError):
-    """A configuration value that cannot be used (bad file, bad value): a usage error."""
+class ConfigError(UsageError, ValueError):
+    """A configuration value that cannot be used (bad file, bad value)."""
 
 
 class Config(BaseModel):

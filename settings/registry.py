@@ -18,14 +18,11 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from settings.vocabulary import Family, Level
 from settings.yaml_lines import error_line, syntax_error_line, syntax_message
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "portals"
 
-Level = Literal["province", "city", "county", "township"]
-LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
-Family = Literal["trs", "hanweb", "zwgk", "sitesources", "gkmlpt", "static", "ucap"]
-FAMILIES: tuple[str, ...] = Family.__args__  # type: ignore[attr-defined]
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 

@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from settings.errors import UsageError
 from storage.db import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -48,7 +49,7 @@ def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str)
         step(config, revision)
 
 
-class SchemaNotCurrent(RuntimeError):
+class SchemaNotCurrent(UsageError):
     """The database is not at the schema this code needs."""
 
 
