@@ -14,6 +14,8 @@ from mirror.report_spec import load_truth
 from pipelines.infer import UNDECIDED
 from pipelines.parse import PARSER_VERSION, parse_bytes
 from pipelines.schema import DISCLOSURE, REQUESTS, REVIEW
+from report.site import write_site
+from storage.api import Store
 from tests.report.conftest import BROKEN_CELL, HUOJIA_AGENCY, LANKAO, PORTAL, SHORT_ROW, Site, lankao_2019
 from tests.samples import truth_path
 
@@ -228,3 +230,19 @@ def test_report_command_writes_the_site_and_says_where(sqlite_site: Site, tmp_pa
             sqlite_site.published[:6], ("txt", "html", "html", "txt", "pdf", "txt"), strict=True
         )
     )
+
+
+def test_an_original_missing_from_the_archive_is_named_and_the_rest_is_written(
+    sqlite_site: Site, tmp_path: Path
+):
+    url = sqlite_site.store.engine.url.render_as_string(hide_password=False)
+    with Store(url, str(tmp_path / "elsewhere")) as store:  # an archive folder this machine does not share
+        summary = write_site(store, tmp_path / "site")
+    assert summary.originals == 0 and summary.reports == 6
+    assert len(summary.problems) == 6
+    (published,) = [p for p in sqlite_site.published if (p.agency, p.year) == (LANKAO, 2020)]
+    (line,) = [line for line in summary.problems if published.sha256 in line]
+    assert line.startswith(f"{LANKAO} 2020: original {published.sha256} not readable: ")
+    report_page = tmp_path / "site" / sqlite_site.report_page(LANKAO, 2020).relative_to(sqlite_site.directory)
+    assert "not in this site: " + line in page(report_page).text_content().replace("\n", " ")
+    assert matrix(tmp_path / "site" / "index.html") == matrix(sqlite_site.directory / "index.html")
