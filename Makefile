@@ -13,10 +13,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	bash scripts/ensure-debian-packages.sh fonts-noto-cjk
 	$(VENV)/bin/nianbao demo
 
 test: $(STAMP)
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-debian-packages.sh fonts-noto-cjk chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2
 

@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "nianbao.crawl_commands",
     "nianbao.probe_command",
     "nianbao.portals_command",
+    "nianbao.report_command",
 )
 
 

@@ -241,6 +241,9 @@ def run_demo(args: argparse.Namespace) -> int:
     with checked_engine(config.database_url) as engine:
         export(engine, DEMO_EXPORT)
     print(f"export: {DEMO_EXPORT.resolve()}")
+    from nianbao.report_command import write_report  # the quality report site; it prints where
+
+    write_report(config, "data/report")
     # The mirror has blocked portals, lookalikes and a missing year by design: the demo fails
     # only when it did not run through.
     return ExitCode.ERROR if code in (ExitCode.ERROR, ExitCode.USAGE) else ExitCode.OK

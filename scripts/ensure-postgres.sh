@@ -12,19 +12,7 @@ if have_postgres; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    as_root=()
-elif command -v sudo >/dev/null 2>&1; then
-    as_root=(sudo)
-else
-    echo "ensure-postgres: PostgreSQL is missing and we are not root: apt-get install postgresql" >&2
-    exit 1
-fi
-
-echo "ensure-postgres: installing Debian's postgresql" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -qq
-"${as_root[@]}" apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+bash "$(dirname "$0")/ensure-debian-packages.sh" postgresql
 
 if ! have_postgres; then
     echo "ensure-postgres: postgresql installed but initdb not found" >&2
