@@ -59,6 +59,14 @@ def head_revision() -> str:
     return head
 
 
+def revisions() -> list[tuple[str, str]]:
+    """Every migration, oldest first: (revision, the first line of its docstring)."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    return [
+        (r.revision, (r.doc or "").strip().splitlines()[0]) for r in reversed(list(script.walk_revisions()))
+    ]
+
+
 def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
