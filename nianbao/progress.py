@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -51,7 +52,8 @@ class PortalProgress:
     def rate(self) -> float:
         """Reports fetched (else documents parsed) per second since the portal started."""
         done = self.done_reports if self.crawl else sum(self.parsed.values())
-        elapsed = max((self.changed if self.status else time.monotonic()) - self.started, 1e-6)
+        # less than a second of work says nothing of a rate
+        elapsed = max((self.changed if self.status else time.monotonic()) - self.started, 1.0)
         return done / elapsed
 
     @property
@@ -61,6 +63,10 @@ class PortalProgress:
         if self.status or left <= 0 or self.rate <= 0:
             return None
         return left / self.rate
+
+    @property
+    def parse_failed(self) -> int:
+        return self.parsed.get("failed", 0) + self.parsed.get("unreadable", 0)
 
     def parsed_text(self) -> str:
         total = sum(self.parsed.values())
@@ -226,19 +232,31 @@ class PlainProgress:
 
 
 def progress_table(board: ProgressBoard) -> Table:
-    table = Table(title="nianbao", title_justify="left", expand=False)
-    for heading in ("portal", "lists", "found", "fetched", "failed", "parsed", "rate/s", "ETA", "status"):
-        table.add_column(heading, justify="left" if heading in ("portal", "parsed", "status") else "right")
-    for entry in board.snapshot():
+    entries = board.snapshot()
+    # no vertical rules: a row of a long portal name still fits 80 columns
+    table = Table(
+        title="nianbao",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        collapse_padding=True,
+        expand=False,
+    )
+    widest = max((len(e.portal) for e in entries), default=6)
+    table.add_column("portal", no_wrap=True, min_width=widest)  # never cut: it names the row
+    # reports: fetched/found (found grows while the lists are read)
+    for heading in ("lists", "reports", "parsed", "failed", "rate", "ETA"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for entry in entries:
         c = entry.crawl
         eta = entry.eta_s
         table.add_row(
             entry.portal,
             str(c.get("lists_read", "-")),
-            str(c.get("reports_found", "-")),
-            str(c.get("reports_fetched", "-")),
-            str(c.get("failed", "-")),
-            entry.parsed_text().removeprefix("parsed "),
+            f"{c['reports_fetched']}/{c['reports_found']}" if c else "-",
+            str(sum(entry.parsed.values())),
+            str(c.get("failed", 0) + entry.parse_failed),
             f"{entry.rate:.1f}",
             format_seconds(eta) if eta is not None else "-",
             entry.status or "running",
