@@ -3,7 +3,6 @@ portal's state in the database, and the crawl's counters published while it runs
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -115,10 +114,17 @@ class PortalSummary:
         in_store_now(
             self.crawler, Store.record_portal_state, spider.portal.name, blocked=spider.blocked_reason
         )
+        # the whole summary as a field (JSON logs); the line says what the table will
         logger.info(
-            "summary of %s: %s",
+            "crawled %s: %s, %d lists, %d reports found, %d new, %d changed, %d unchanged, %d failed",
             spider.portal.name,
-            json.dumps(summary, ensure_ascii=False),
+            summary["status"],
+            summary["lists_read"],
+            summary["reports_found"],
+            summary["new"],
+            summary["changed"],
+            summary["unchanged"],
+            summary["failed"],
             extra={"portal": spider.portal.name, "summary": summary},
         )
         setattr(self.crawler, self.ATTR, summary)

@@ -16,6 +16,7 @@ from nianbao.options import add_log_options, config_from_args
 # Each module exposes register(subparsers) and sets `func` on its parser (returns an exit code).
 COMMAND_MODULES = (
     "nianbao.parse_command",
+    "nianbao.db_commands",
     "nianbao.storage_commands",
     "nianbao.status_commands",
     "nianbao.crawl_commands",

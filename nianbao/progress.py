@@ -146,8 +146,8 @@ class ProgressBoard:
 
 class ParseProgress:
     """The parse stage's `on_outcome`: logs each document's outcome (url, portal, outcome as
-    fields; at `level`, failures at WARNING) and hands the counts per portal to `publish` at most
-    every `every_s`."""
+    fields; new, updated, unassigned at `level`, failures at WARNING, the rest at DEBUG) and hands
+    the counts per portal to `publish` at most every `every_s`."""
 
     def __init__(
         self,
@@ -168,8 +168,10 @@ class ParseProgress:
 
         if outcome in (Outcome.FAILED, Outcome.UNREADABLE):
             level = logging.WARNING
+        elif outcome in (Outcome.SKIPPED, Outcome.UNCHANGED):  # a re-crawl is quiet
+            level = logging.DEBUG
         else:
-            level = logging.DEBUG if outcome is Outcome.SKIPPED else self.level
+            level = self.level
         context = {"url": doc.url, "outcome": str(outcome)}
         if doc.portal:
             context["portal"] = doc.portal

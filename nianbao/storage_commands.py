@@ -1,5 +1,4 @@
-"""Storage commands: `db upgrade|current|history|downgrade`, `ingest`, `reparse`, `export`,
-`archived`.
+"""Storage commands: `ingest`, `reparse`, `export`, `archived`.
 
 Every command finds the database and the archive as `crawl` does (settings/config.py: --db and
 --archive, then the environment, then the file) and says on stderr which it reads. `ingest`,
@@ -35,23 +34,6 @@ def _timestamp(value: str) -> datetime:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    db = sub.add_parser("db", help="database schema (Alembic migrations)")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    upgrade = db_sub.add_parser("upgrade", help="apply the migrations up to the newest schema")
-    add_store_options(upgrade)
-    upgrade.add_argument("revision", nargs="?", default="head")
-    upgrade.set_defaults(func=run_upgrade)
-    current = db_sub.add_parser("current", help="the database's revision, and the code's")
-    add_store_options(current)
-    current.set_defaults(func=run_current)
-    history = db_sub.add_parser("history", help="every migration, oldest first; where the database is")
-    add_store_options(history)
-    history.set_defaults(func=run_history)
-    downgrade = db_sub.add_parser("downgrade", help="undo the migrations after REVISION, keeping the data")
-    add_store_options(downgrade)
-    downgrade.add_argument("revision", metavar="REVISION", help="e.g. 0003 (see `nianbao db history`)")
-    downgrade.set_defaults(func=run_downgrade)
-
     ingest = sub.add_parser("ingest", help="archive, parse and store files, directories or URLs")
     add_store_options(ingest)
     ingest.add_argument("targets", nargs="+", metavar="PATH|URL")
@@ -88,84 +70,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     archived.add_argument("which", metavar="SHA256|URL", help="the content's sha256, or a URL (latest fetch)")
     archived.add_argument("-o", "--out", metavar="FILE", help="write here instead of standard output")
     archived.set_defaults(func=run_archived)
-
-
-def _where(config: Config) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(config.database_url).render_as_string(hide_password=True)
-
-
-def run_upgrade(args: argparse.Namespace) -> int:
-    from storage.db import make_engine
-    from storage.migrate import current_revision, migrated_engine
-
-    config = config_from_args(args)
-    engine = make_engine(config.database_url)
-    try:
-        before = current_revision(engine)
-    finally:
-        engine.dispose()
-    with migrated_engine(config.database_url, args.revision) as engine:
-        after = current_revision(engine)
-    print(
-        f"{_where(config)}: at revision {after}" + (f" (was {before or 'empty'})" if before != after else "")
-    )
-    return ExitCode.OK
-
-
-def run_current(args: argparse.Namespace) -> int:
-    from storage.db import make_engine
-    from storage.migrate import current_revision, head_revision
-
-    config = config_from_args(args)
-    engine = make_engine(config.database_url)
-    try:
-        current = current_revision(engine)
-    finally:
-        engine.dispose()
-    state = "at head" if current == head_revision() else "not at head: run `nianbao db upgrade`"
-    print(
-        f"{_where(config)}: at revision {current or 'none (empty)'}; code's head {head_revision()} ({state})"
-    )
-    return ExitCode.OK
-
-
-def run_history(args: argparse.Namespace) -> int:
-    from storage.db import make_engine
-    from storage.migrate import current_revision, revisions
-
-    config = config_from_args(args)
-    engine = make_engine(config.database_url)
-    try:
-        current = current_revision(engine)
-    finally:
-        engine.dispose()
-    for revision, title in revisions():
-        print(f"{revision}  {title}" + ("  <- the database" if revision == current else ""))
-    return ExitCode.OK
-
-
-def run_downgrade(args: argparse.Namespace) -> int:
-    from storage.db import make_engine
-    from storage.migrate import current_revision, downgrade, revisions
-
-    config = config_from_args(args)
-    known = [revision for revision, _ in revisions()]
-    if args.revision not in known and args.revision != "base":
-        print(
-            f"nianbao db downgrade: no revision {args.revision}; known: {', '.join(known)}", file=sys.stderr
-        )
-        return ExitCode.USAGE
-    engine = make_engine(config.database_url)
-    try:
-        before = current_revision(engine)
-        downgrade(engine, args.revision)
-        after = current_revision(engine)
-    finally:
-        engine.dispose()
-    print(f"{_where(config)}: at revision {after or 'none (empty)'} (was {before})")
-    return ExitCode.OK
 
 
 def _line_printer(quiet: bool):  # type: ignore[no-untyped-def]

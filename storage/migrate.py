@@ -76,6 +76,15 @@ def current_revision(engine: Engine) -> str | None:
         return _current(connection)
 
 
+def database_revision(url: str) -> str | None:
+    """The revision the database at `url` is at (None: no schema)."""
+    engine = make_engine(url)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()
+
+
 def require_head(engine: Engine) -> None:
     """Fail unless the database is at the newest schema (an empty database is not)."""
     current = current_revision(engine)

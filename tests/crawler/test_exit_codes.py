@@ -8,8 +8,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from mirror.portals import build_mirror
+from mirror.portals import MirrorPortal, build_mirror
 from nianbao.exit_codes import ExitCode
 from settings.registry import dump_portal
 from storage.locks import portal_lock
@@ -28,13 +29,18 @@ def _run(workspace: Workspace) -> tuple[str, int | None, bool]:
     return row[0], row[1], bool(row[2])
 
 
-def test_everything_fetched_exits_ok(tmp_path: Path, workspace: Workspace) -> None:
-    portal = small_portal("mirror-small")
+def _crawl_one(tmp_path: Path, workspace: Workspace, portal: MirrorPortal) -> dict[str, Any]:
+    """`nianbao crawl` of `portal` alone, served by a mirror for the time of the crawl."""
     running = start_mirror([portal], tmp_path / "m")
     try:
-        summary = workspace.crawl(running, [portal.name])[portal.name]
+        return workspace.crawl(running, [portal.name])[portal.name]
     finally:
         running.server.stop()
+
+
+def test_everything_fetched_exits_ok(tmp_path: Path, workspace: Workspace) -> None:
+    portal = small_portal("mirror-small")
+    summary = _crawl_one(tmp_path, workspace, portal)
     assert workspace.last_exit == ExitCode.OK, workspace.last_stderr[-3000:]
     assert (summary["status"], summary["reports_found"], summary["new"], summary["failed"]) == ("ok", 5, 5, 0)
     assert summary["parsed"] == {"new": 5}
@@ -112,11 +118,7 @@ def test_unreachable_portals_are_not_empty(tmp_path: Path, workspace: Workspace)
 
 def test_years_missing(tmp_path: Path, workspace: Workspace) -> None:
     portal = small_portal("mirror-late", years=range(2020, 2025), expected="2018-2024")
-    running = start_mirror([portal], tmp_path / "m")
-    try:
-        summary = workspace.crawl(running, [portal.name])[portal.name]
-    finally:
-        running.server.stop()
+    summary = _crawl_one(tmp_path, workspace, portal)
     assert workspace.last_exit == ExitCode.YEARS_MISSING, workspace.last_stderr[-3000:]
     assert (summary["status"], summary["years_missing"], summary["failed"]) == ("ok", [2018, 2019], 0)
     assert _parts(workspace)[portal.name] == ("ok", ExitCode.YEARS_MISSING, "years missing: 2018-2019")
