@@ -140,7 +140,8 @@ def progress_counters(stats: dict[str, Any]) -> dict[str, int]:
         "lists_read": n("lists/read"),
         "reports_found": n("reports/found"),
         "reports_fetched": n("reports/new") + n("reports/changed") + n("reports/unchanged"),
-        "failed": n("reports/failed") + n("attachments/failed"),
+        "reports_failed": n("reports/failed"),
+        "failed": n("reports/failed") + n("attachments/failed"),  # as the summary counts them
         "requests": int(stats.get("downloader/request_count", 0)),
         "bytes": int(stats.get("downloader/response_bytes", 0)),
     }

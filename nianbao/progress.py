@@ -25,6 +25,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from storage.status import NO_PORTAL
+
 if TYPE_CHECKING:
     from storage.api import PendingDocument
     from storage.parse_stage import Outcome
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("nianbao.progress")
 outcome_log = logging.getLogger("nianbao.parse")
 REFRESH_PER_S = 2  # the live table
-NO_PORTAL = "(files)"  # documents that came from no portal (ingested files)
 
 
 @dataclass
@@ -42,18 +43,21 @@ class PortalProgress:
     parsed: Counter[str] = field(default_factory=Counter)  # parse outcomes
     status: str | None = None  # set when the portal's crawl is done
     started: float = field(default_factory=time.monotonic)
+    ended: float | None = None  # when its crawl was done
     changed: float = field(default_factory=time.monotonic)
 
     @property
     def done_reports(self) -> int:
-        return self.crawl.get("reports_fetched", 0) + self.crawl.get("failed", 0)
+        """Reports settled: fetched (or known unchanged), or failed."""
+        c = self.crawl
+        return min(c.get("reports_fetched", 0) + c.get("reports_failed", 0), c.get("reports_found", 0))
 
     @property
     def rate(self) -> float:
-        """Reports fetched (else documents parsed) per second since the portal started."""
+        """Reports settled (else documents parsed) per second since the portal started."""
         done = self.done_reports if self.crawl else sum(self.parsed.values())
         # less than a second of work says nothing of a rate
-        elapsed = max((self.changed if self.status else time.monotonic()) - self.started, 1.0)
+        elapsed = max((self.ended or time.monotonic()) - self.started, 1.0)
         return done / elapsed
 
     @property
@@ -124,7 +128,7 @@ class ProgressBoard:
                 entry.changed = time.monotonic()
             entry.crawl = dict(counters)
             if status and not entry.status:
-                entry.status = status
+                entry.status, entry.ended = status, time.monotonic()
                 self._finished.append(portal)
 
     def parsed(self, portal: str | None, outcomes: dict[str, int]) -> None:

@@ -23,6 +23,8 @@ COUNTERS = {
     "bytes": 9,
 }
 
+DONE = {**COUNTERS, "reports_found": 2, "reports_fetched": 2, "reports_failed": 0, "failed": 0}
+
 
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
@@ -33,7 +35,11 @@ def _board() -> ProgressBoard:
     board = ProgressBoard(["mirror-a", "mirror-b", "mirror-idle"])
     board.crawl("mirror-a", COUNTERS, None)
     board.parsed("mirror-a", {"new": 6, "unchanged": 1})
-    board.crawl("mirror-b", {**COUNTERS, "reports_found": 2, "reports_fetched": 2, "failed": 0}, "blocked")
+    board.crawl(
+        "mirror-b",
+        {**COUNTERS, "reports_found": 2, "reports_fetched": 2, "reports_failed": 0, "failed": 0},
+        "blocked",
+    )
     board.parsed("mirror-b", {"new": 1, "failed": 1})
     return board
 
@@ -44,7 +50,11 @@ def test_plain_lines_name_their_portal(caplog: pytest.LogCaptureFixture) -> None
     display.start()
     board.crawl("mirror-a", COUNTERS, None)
     board.parsed("mirror-a", {"new": 6, "unchanged": 1})
-    board.crawl("mirror-b", {**COUNTERS, "reports_found": 2, "reports_fetched": 2, "failed": 0}, "blocked")
+    board.crawl(
+        "mirror-b",
+        {**COUNTERS, "reports_found": 2, "reports_fetched": 2, "reports_failed": 0, "failed": 0},
+        "blocked",
+    )
     with caplog.at_level(logging.INFO, logger="nianbao.progress"):
         display.stop()
     lines = {record.portal: record.getMessage() for record in caplog.records}  # type: ignore[attr-defined]

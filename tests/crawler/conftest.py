@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,16 @@ class Workspace:
             timeout=240,
             env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         )
+
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`nianbao ARGS` on this workspace, in this process (quicker; not for `crawl`, whose
+        reactor runs once per process)."""
+        from nianbao.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main([*args, "--db", self.db_url, "--archive", str(self.directory / "archive")])
+        return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
     def upgrade(self) -> None:
         subprocess.run(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import pytest
 
 from mirror.portals import build_bench_mirror, build_mirror
 from nianbao.exit_codes import ExitCode
@@ -35,7 +36,7 @@ def test_runs_and_feed_files_read_back(tmp_path: Path, workspace: Workspace) -> 
         running.server.stop()
     assert workspace.last_exit == ExitCode.BLOCKED, workspace.last_stderr[-3000:]
 
-    listed = workspace.nianbao("runs", "--json")
+    listed = workspace.command("runs", "--json")
     assert listed.returncode == ExitCode.OK, listed.stderr
     (run,) = json.loads(listed.stdout)
     assert (run["command"], run["exit_code"], run["state"]) == ("crawl", ExitCode.BLOCKED, "finished")
@@ -55,13 +56,13 @@ def test_runs_and_feed_files_read_back(tmp_path: Path, workspace: Workspace) -> 
     }
     assert kept["summaries"][0]["reports_found"] == summaries[portal.name]["reports_found"]
 
-    text = workspace.nianbao("runs", "--portal", luoyang.name, "--limit", "5").stdout
+    text = workspace.command("runs", "--portal", luoyang.name, "--limit", "5").stdout
     assert f"run {run['id']}  crawl  " in text and "exit 6 (blocked)" in text
     assert f"  {luoyang.name}: blocked, exit 6 (blocked): blocked: 412 " in text
-    assert workspace.nianbao("runs", "--portal", "mirror-other").stdout.strip() == "no runs recorded"
+    assert workspace.command("runs", "--portal", "mirror-other").stdout.strip() == "no runs recorded"
 
     feed = tmp_path / "feed"
-    exported = workspace.nianbao("export", "--format", "csv", "--out", str(feed))
+    exported = workspace.command("export", "--format", "csv", "--out", str(feed))
     assert exported.returncode == ExitCode.OK, exported.stderr
     runs = _csv(feed / "runs.csv").to_pylist()
     assert _csv(feed / "runs.csv").column_names == RUNS_SCHEMA.names
@@ -86,13 +87,14 @@ def test_runs_and_feed_files_read_back(tmp_path: Path, workspace: Workspace) -> 
     assert (blocked["last_crawl_status"], blocked["last_crawl_exit_code"]) == ("blocked", ExitCode.BLOCKED)
 
     parquet = tmp_path / "parquet"
-    assert workspace.nianbao("export", "--out", str(parquet)).returncode == ExitCode.OK
+    assert workspace.command("export", "--out", str(parquet)).returncode == ExitCode.OK
     assert pq.read_table(parquet / "runs.parquet").schema == RUNS_SCHEMA
     assert pq.read_table(parquet / "portals.parquet").num_rows == 2
-    finished = [r["command"] for r in json.loads(workspace.nianbao("runs", "--json").stdout)]
+    finished = [r["command"] for r in json.loads(workspace.command("runs", "--json").stdout)]
     assert finished == ["export", "export", "crawl"]
 
 
+@pytest.mark.slow
 def test_a_killed_crawl_stays_unfinished(tmp_path: Path, workspace: Workspace) -> None:
     portal = build_bench_mirror(120)
     running = start_mirror([portal], tmp_path / "m")
@@ -109,7 +111,7 @@ def test_a_killed_crawl_stays_unfinished(tmp_path: Path, workspace: Workspace) -
         crawl.wait(timeout=30)
     finally:
         running.server.stop()
-    (run,) = json.loads(workspace.nianbao("runs", "--json", "--portal", portal.name).stdout)
+    (run,) = json.loads(workspace.command("runs", "--json", "--portal", portal.name).stdout)
     assert (run["pid"], run["state"], run["finished_at"], run["exit_code"]) == (
         crawl.pid,
         "unfinished",
@@ -117,5 +119,5 @@ def test_a_killed_crawl_stays_unfinished(tmp_path: Path, workspace: Workspace) -
         None,
     )
     assert run["portal_parts"] == []
-    text = workspace.nianbao("runs").stdout
+    text = workspace.command("runs").stdout
     assert f"run {run['id']}  crawl  {run['started_at']} -> unfinished  UNFINISHED" in text

@@ -34,9 +34,9 @@ def test_status_names_failing_reports_blocked_portals_and_unassigned(
     assert summaries[portal.name]["status"] == "ok"  # a failing check is the report's, not the fetch's
     notice = tmp_path / "notice.html"
     notice.write_text(NOTICE, encoding="utf-8")
-    assert workspace.nianbao("ingest", str(notice)).returncode == ExitCode.OK
+    assert workspace.command("ingest", str(notice)).returncode == ExitCode.OK
 
-    shown = workspace.nianbao("status", "--json")
+    shown = workspace.command("status", "--json")
     assert shown.returncode == ExitCode.OK, shown.stderr
     assert shown.stderr.startswith(f"database: {workspace.db_url}")
     found = json.loads(shown.stdout)
@@ -62,7 +62,7 @@ def test_status_names_failing_reports_blocked_portals_and_unassigned(
     assert unassigned["url"] == f"file://{notice.resolve()}" and unassigned["portal"] is None
     assert found["totals"]["reports"] == 5 and found["totals"]["reports_failing_checks"] == 1
 
-    text = workspace.nianbao("status").stdout
+    text = workspace.command("status").stdout
     mine_text = text[text.index(f"\n{portal.name} (trs)") :]
     assert (
         "  reports by year: 2020: 1, 2021: 1, 2022: 1, 2023: 1, 2024: 1\n  failing reports: 1\n" in mine_text
