@@ -166,7 +166,7 @@ class CrawlProgress:
     def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
         sink = getattr(crawler, cls.ATTR, None)
         if sink is None:
-            raise NotConfigured("no progress sink")
+            raise NotConfigured  # without a message: Scrapy would warn of it
         return cls(crawler, sink)
 
     def publish(self, status: str | None = None) -> None:

@@ -82,6 +82,8 @@ def portal_reason(summary: dict[str, Any]) -> str | None:
         reasons.append(summary["problem"])
     if summary.get("status") == "empty":
         reasons.append("its lists name no report")
+    if summary.get("failed"):
+        reasons.append(f"{summary['failed']} reports, attachments or parses failed")
     if summary.get("finish_reason", "finished") != "finished" and summary.get("status") != "error":
         reasons.append(f"crawl stopped before the end ({summary['finish_reason']})")
     if summary.get("years_missing"):

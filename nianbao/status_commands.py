@@ -112,13 +112,23 @@ def render_runs(records: list[dict[str, Any]]) -> str:
         for part in run["portal_parts"]:
             why = f": {part['reason']}" if part["reason"] else ""
             lines.append(f"  {part['portal']}: {part['status']}, {exit_text(part['exit_code'])}{why}")
-        counts = run["counts"] or {}
-        flat = ", ".join(f"{k} {v}" for k, v in counts.items() if isinstance(v, int) and v)
+        flat = ", ".join(f"{k} {v}" for k, v in _flat(run["counts"] or {}) if v)
         if flat:
             lines.append(f"  counts: {flat}")
         if run["summary_file"]:
             lines.append(f"  summary: {run['summary_file']}")
     return "\n".join(lines) or "no runs recorded"
+
+
+def _flat(counts: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested counts as (dotted name, number): {"parsed": {"new": 5}} -> parsed.new 5."""
+    out: list[tuple[str, Any]] = []
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            out += _flat(value, f"{prefix}{key}.")
+        elif isinstance(value, int):
+            out.append((prefix + key, value))
+    return out
 
 
 def run_runs(args: argparse.Namespace) -> int:

@@ -5,11 +5,11 @@ The process that runs the command writes every record: its children (a crawl's p
 parser workers) send theirs to it through a queue (LogRelay), so lines never interleave and the
 live progress display prints them above itself.
 
-Records go to stderr, or to `log_file` (appended to: the processes of a run share it), as text
-lines or as JSON lines (`log_format = "json"`): one object per line with `time`, `level`,
-`logger`, `message`, and `portal`, `url`, `outcome` where they apply. A spider's records name
-their portal (Scrapy passes the spider along) and Scrapy's request records their url; nianbao's
-own records pass them as `extra`.
+Records go to stderr, or are appended to `log_file`, as text lines or as JSON lines
+(`log_format = "json"`): one object per line with `time`, `level`, `logger`, `message`, and
+`portal`, `url`, `outcome`, `run_id` where they apply. A spider's records get their portal from
+the spider Scrapy passes along and their url from their arguments (see _url_of); nianbao's own
+records pass them as `extra`.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ from pythonjsonlogger.json import JsonFormatter
 
 from settings.config import Config
 
-# Fields a record may carry beyond the standard ones (logger.info(..., extra={...})).
-CONTEXT_FIELDS = ("portal", "url", "outcome", "run_id")
 # Start-up and shut-down chatter: Scrapy's versions, every setting overridden, every component
 # enabled, the whole stats dump, a pages-per-minute line; Alembic's "Context impl" on every
-# schema check. Kept at DEBUG only: the progress display and the run's summary say what matters.
+# schema check and its plugins. Kept at DEBUG only: the progress display and the run's summary
+# say what matters (`nianbao db upgrade` says where it left the schema).
 CHATTY_LOGGERS = (
-    "alembic.runtime.migration",
+    "alembic.",
     "scrapy.utils.log",
     "scrapy.crawler",
     "scrapy.middleware",

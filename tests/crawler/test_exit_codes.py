@@ -85,7 +85,11 @@ def test_reports_and_attachments_that_cannot_be_fetched(tmp_path: Path, workspac
     assert (summary["status"], summary["reports_found"], summary["failed"]) == ("failures", 5, 3)
     assert len(served) == 5  # the 500 was retried (RETRY_TIMES) before the report failed
     assert summary["parsed"] == {"new": 2}  # the two reports whose documents came
-    assert _parts(workspace)[portal.name][:2] == ("failures", ExitCode.REPORTS_FAILED)
+    assert _parts(workspace)[portal.name] == (
+        "failures",
+        ExitCode.REPORTS_FAILED,
+        "3 reports, attachments or parses failed",
+    )
 
 
 def test_unreachable_portals_are_not_empty(tmp_path: Path, workspace: Workspace) -> None:
