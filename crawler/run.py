@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from crawler.extensions import ProgressSink
     from settings.config import Config
     from settings.registry import PortalConfig
 
@@ -39,7 +40,7 @@ def drop_unreadable_queue(job: Path) -> None:
 
 
 def failed_summary(portal: PortalConfig, error: str) -> dict[str, Any]:
-    """The summary of a portal whose crawler could not run at all."""
+    """The summary of a portal whose crawler could not run at all (a bug, not the portal)."""
     return {
         "portal": portal.name,
         "title": portal.title,
@@ -57,22 +58,30 @@ def crawl_portals(
     *,
     settings_module: str = "settings.prod",
     overrides: dict[str, Any] | None = None,
+    on_progress: ProgressSink | None = None,
 ) -> list[dict[str, Any]]:
     """Crawl `portals` (all concurrently, one crawler each); one summary per portal, in order.
+    `on_progress` gets each portal's counters while it runs (crawler.extensions.CrawlProgress).
 
     Each portal keeps its scheduler queue in <jobdir>/<portal>: a killed run resumes from it; a
-    run that finishes removes it so the next run starts from the lists.
+    run that finishes removes it so the next run starts from the lists. Scrapy logs through the
+    process's logging setup (settings.logs), with no handler of its own.
     """
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.extensions import PortalSummary
+    from crawler.extensions import CrawlProgress, PortalSummary
     from crawler.spiders.families import FAMILY_SPIDERS
 
-    settings = scrapy_settings(settings_module, {**config.scrapy_settings(), **(overrides or {})})
+    settings = scrapy_settings(
+        settings_module,
+        {**config.scrapy_settings(), **(overrides or {}), "LOG_INSTALL_ROOT_HANDLER": False},
+    )
     process = CrawlerProcess(settings)
     crawlers = []
     for portal in portals:
         crawler = process.create_crawler(FAMILY_SPIDERS[portal.family])  # its own copy of the settings
+        if on_progress is not None:
+            setattr(crawler, CrawlProgress.ATTR, on_progress)
         job = Path(config.jobdir) / portal.name
         drop_unreadable_queue(job)
         crawler.settings.set("JOBDIR", str(job), priority="cmdline")
@@ -103,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON")
     args = parser.parse_args(argv)
     from settings.config import load_config
+    from settings.logs import setup_logging
     from settings.registry import load_portals, select
 
     config = load_config(
@@ -113,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             "jobdir": args.jobdir,
         }
     )
+    setup_logging(config)
     portals = select(load_portals(config.portals_dir), names=args.portal)
     summaries = crawl_portals(portals, config, settings_module=args.settings, overrides=parse_sets(args.set))
     print(json.dumps(summaries, ensure_ascii=False))

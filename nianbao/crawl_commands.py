@@ -1,35 +1,27 @@
 """`nianbao crawl` (the registry's portals), `nianbao parse-pending` (the parse stage alone) and
-`nianbao demo` (the offline mirror portals, end to end)."""
+`nianbao demo` (the offline mirror portals, end to end). Each writes a run record
+(nianbao.run_record) and shows its progress on stderr (nianbao.progress)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nianbao.exit_codes import ExitCode
 from nianbao.options import add_store_options, config_from_args, say_database
+from nianbao.run_record import RecordedRun, command_argv
 
 if TYPE_CHECKING:
     from nianbao.crawl_job import CrawlResult
     from settings.config import Config
+    from settings.registry import PortalConfig
 
 DEMO_PORT_BASE = 38610  # preferred mirror ports: the same urls on every demo run
 DEMO_EXPORT = Path("data/export")
-# (summary key, heading, width)
-COLUMNS = (
-    ("portal", "portal", 20),
-    ("lists_read", "lists", 5),
-    ("reports_found", "found", 5),
-    ("new", "new", 5),
-    ("changed", "changed", 7),
-    ("unchanged", "unchanged", 9),
-    ("failed", "failed", 6),
-    ("status", "status", 9),
-)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,93 +52,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.set_defaults(func=run_demo)
 
 
-def format_summary(summaries: list[dict[str, Any]]) -> str:
-    header = " ".join(f"{heading:<{w}}" for _, heading, w in COLUMNS)
-    lines = [header, "-" * len(header)]
-    for s in summaries:
-        lines.append(" ".join(f"{s.get(name, '-')!s:<{w}}" for name, _, w in COLUMNS))
-        notes = []
-        if s.get("problem"):
-            notes.append(s["problem"])
-        if s.get("blocked"):
-            notes.append(f"blocked: {s['blocked']}")
-        if s.get("years_missing"):
-            notes.append("years missing: " + _ranges(s["years_missing"]))
-        skipped = [
-            f"{s[key]} {what}"
-            for key, what in (
-                ("lookalikes_skipped", "lookalikes"),
-                ("duplicates_skipped", "duplicates"),
-                ("navigation_skipped", "navigation links"),
-                ("unnamed_skipped", "titles naming no organ or year"),
-            )
-            if s.get(key)
-        ]
-        if skipped:
-            notes.append("skipped " + ", ".join(skipped))
-        if s.get("offsite"):
-            notes.append(f"offsite: {s['offsite']} (links to other sites, not fetched)")
-        if s.get("attachments_unresolved"):
-            notes.append(f"attachments not resolvable: {s['attachments_unresolved']} (their reports failed)")
-        if s.get("lists_unpaged"):
-            notes.append("the list API answers 404 beyond its first page: the list ends there")
-        if s.get("parsed"):
-            notes.append(
-                "parsed: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(s["parsed"].items()))
-            )
-        lines += [f"    {note}" for note in notes]
-    return "\n".join(lines)
+def crawl_with_progress(
+    portals: Sequence[PortalConfig], config: Config, *, settings_module: str, overrides: dict[str, Any]
+) -> CrawlResult:
+    from nianbao.crawl_job import run_crawl
+    from nianbao.progress import ProgressBoard, progress_display
+
+    board = ProgressBoard([p.name for p in portals])
+    with progress_display(board, config.progress_interval_s):
+        return run_crawl(portals, config, settings_module=settings_module, overrides=overrides, board=board)
 
 
-def _ranges(years: list[int]) -> str:
-    parts: list[str] = []
-    for year in years:
-        if parts and parts[-1].split("-")[-1] == str(year - 1):
-            parts[-1] = parts[-1].split("-")[0] + f"-{year}"
-        else:
-            parts.append(str(year))
-    return ", ".join(parts)
+def finish_crawl(run: RecordedRun, result: CrawlResult, *, as_json: bool) -> ExitCode:
+    """Report a crawl and complete its run record; the exit code."""
+    from nianbao.crawl_report import crawl_counts, crawl_parts, report_crawl
 
-
-def crawl_exit_code(result: CrawlResult) -> ExitCode:
-    if result.parse_error:
-        return ExitCode.ERROR
-    codes = []
-    for s in result.summaries:
-        if s.get("status") == "error":
-            codes.append(ExitCode.UNREACHABLE)
-        if s.get("status") == "empty":
-            codes.append(ExitCode.EMPTY)
-        if s.get("failed"):
-            codes.append(ExitCode.REPORTS_FAILED)
-        if s.get("blocked"):
-            codes.append(ExitCode.BLOCKED)
-        if s.get("years_missing") and s.get("status") != "empty (declared)":
-            codes.append(ExitCode.YEARS_MISSING)
-    return ExitCode.worst(codes)
-
-
-def report_crawl(result: CrawlResult, *, as_json: bool) -> ExitCode:
-    if as_json:
-        print(json.dumps(result.summaries, ensure_ascii=False))
-    else:
-        print(format_summary(result.summaries))
-    for line in result.problems:
-        print(f"failed: {line}", file=sys.stderr)
-    for s in result.summaries:
-        if s.get("status") == "empty":
-            print(
-                f"error: {s['portal']}: its lists name no report (declare empty_ok: true if that is right)",
-                file=sys.stderr,
-            )
-    if result.parse_error:
-        print(f"error: {result.parse_error}", file=sys.stderr)
-    return crawl_exit_code(result)
+    code = report_crawl(result, as_json=as_json)
+    return run.finish(
+        code,
+        counts=crawl_counts(result),
+        parts=crawl_parts(result),
+        error=result.parse_error,
+        details={"summaries": result.summaries, "problems": result.problems},
+    )
 
 
 def run_crawl_command(args: argparse.Namespace) -> int:
     from crawler.run import parse_sets
-    from nianbao.crawl_job import run_crawl
+    from nianbao.crawl_job import CrawlResult
+    from nianbao.crawl_report import locked_summary
     from settings.registry import load_registry, parse_years, select
     from storage.locks import portal_locks
 
@@ -170,15 +104,22 @@ def run_crawl_command(args: argparse.Namespace) -> int:
         overrides["NIANBAO_YEARS"] = args.years
     if args.recheck:
         overrides["NIANBAO_TRUST_UNCHANGED_LISTS"] = False
-    with portal_locks(config.database_url, [p.name for p in portals]) as held:
-        for locked in held:
-            print(f"nianbao crawl: {locked}: skipped", file=sys.stderr)
-        free = [p for p in portals if p.name not in {locked.portal for locked in held}]
-        if not free:
-            return ExitCode.LOCKED
-        result = run_crawl(free, config, settings_module=args.settings, overrides=overrides)
-    code = report_crawl(result, as_json=args.json)
-    return ExitCode.worst([code, ExitCode.LOCKED if held else ExitCode.OK])
+    names = [p.name for p in portals]
+    with RecordedRun(config, "crawl", command_argv(args), names) as run:
+        with portal_locks(config.database_url, names) as held:
+            for locked in held:
+                print(f"nianbao crawl: {locked}: skipped", file=sys.stderr)
+            taken = {locked.portal for locked in held}
+            free = [p for p in portals if p.name not in taken]
+            if free:
+                result = crawl_with_progress(free, config, settings_module=args.settings, overrides=overrides)
+            else:
+                result = CrawlResult([], None)
+        by_name = {s["portal"]: s for s in result.summaries} | {
+            locked.portal: locked_summary(locked) for locked in held
+        }
+        result.summaries = [by_name[name] for name in names]
+        return finish_crawl(run, result, as_json=args.json)
 
 
 def _open_or_fail(config: Config) -> None:
@@ -190,32 +131,34 @@ def _open_or_fail(config: Config) -> None:
 
 
 def run_parse_pending(args: argparse.Namespace) -> int:
+    from nianbao.parse_runs import parse_counts, parse_exit_code, parse_parts, parse_stage
+    from nianbao.progress import ParseProgress, ProgressBoard, progress_display
+    from settings.logs import LogRelay
     from storage.api import Store
-    from storage.parse_stage import Outcome, ParseStage
 
-    config = config_from_args(args)
+    workers = {"parse_workers": args.workers} if args.workers is not None else {}
+    config = config_from_args(args, **workers)
     say_database(config)
-    with Store.open(config) as store:
-        stage = ParseStage(
-            store,
-            workers=config.parse_workers if args.workers is None else args.workers,
-            batch_reports=config.batch_reports,
-            batch_ms=config.batch_ms,
-            deadline_s=config.parse_deadline_s,
+    with Store.open(config) as store, RecordedRun(config, "parse-pending", command_argv(args)) as run:
+        board = ProgressBoard()
+        progress = ParseProgress(board.parsed)
+        with progress_display(board, config.progress_interval_s), LogRelay() as relay:
+            report = parse_stage(store, config, progress, relay.queue).follow(lambda: True)
+            progress.flush()
+        print(report.summary())
+        for line in report.problems:
+            print(f"failed: {line}", file=sys.stderr)
+        return run.finish(
+            parse_exit_code(report),
+            counts=parse_counts(report),
+            parts=parse_parts(report),
+            details={"problems": report.problems},
         )
-        report = stage.follow(lambda: True)
-    print(report.summary())
-    for line in report.problems:
-        print(f"failed: {line}", file=sys.stderr)
-    if report.total(Outcome.UNREADABLE):
-        return ExitCode.ERROR
-    return ExitCode.REPORTS_FAILED if report.total(Outcome.FAILED) else ExitCode.OK
 
 
 def run_demo(args: argparse.Namespace) -> int:
     from mirror.portals import build_mirror, mirror_sites
     from mirror.server import MirrorServer
-    from nianbao.crawl_job import run_crawl
     from settings.registry import dump_portal
     from storage.export import export
     from storage.migrate import checked_engine, migrated_engine
@@ -230,14 +173,15 @@ def run_demo(args: argparse.Namespace) -> int:
     with (
         MirrorServer(sites, ports=ports) as server,
         tempfile.TemporaryDirectory() as tmp,
+        RecordedRun(config, "demo", command_argv(args), [p.name for p in portals]) as run,
     ):
         configs = [p.config(server.base_url(p.name)) for p in portals]
         for portal in configs:
             dump_portal(portal, Path(tmp))
         print(f"mirror: {len(portals)} portals on 127.0.0.1 ({sum(len(p.reports) for p in portals)} reports)")
         demo_config = config.model_copy(update={"portals_dir": tmp})
-        result = run_crawl(configs, demo_config, settings_module="settings.mirror")
-    code = report_crawl(result, as_json=False)
+        result = crawl_with_progress(configs, demo_config, settings_module="settings.mirror", overrides={})
+        code = finish_crawl(run, result, as_json=False)
     with checked_engine(config.database_url) as engine:
         export(engine, DEMO_EXPORT)
     print(f"export: {DEMO_EXPORT.resolve()}")

@@ -1,7 +1,8 @@
-"""Storage commands: `db upgrade`, `ingest`, `reparse`, `export`, `archived`, `status`.
+"""Storage commands: `ingest`, `reparse`, `export`, `archived`.
 
 Every command finds the database and the archive as `crawl` does (settings/config.py: --db and
---archive, then the environment, then the file) and says on stderr which it reads.
+--archive, then the environment, then the file) and says on stderr which it reads. `ingest`,
+`reparse` and `export` write a run record (nianbao.run_record).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from typing import TYPE_CHECKING
 
 from nianbao.exit_codes import ExitCode
 from nianbao.options import add_store_options, config_from_args, say_database
+from nianbao.run_record import RecordedRun, command_argv
 
 if TYPE_CHECKING:
+    import multiprocessing
+
     from settings.config import Config
     from storage.api import Store
     from storage.parse_stage import ParseStage
@@ -30,13 +34,6 @@ def _timestamp(value: str) -> datetime:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    db = sub.add_parser("db", help="database schema (Alembic migrations)")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    upgrade = db_sub.add_parser("upgrade", help="apply the migrations up to the newest schema")
-    add_store_options(upgrade)
-    upgrade.add_argument("revision", nargs="?", default="head")
-    upgrade.set_defaults(func=run_upgrade)
-
     ingest = sub.add_parser("ingest", help="archive, parse and store files, directories or URLs")
     add_store_options(ingest)
     ingest.add_argument("targets", nargs="+", metavar="PATH|URL")
@@ -74,73 +71,82 @@ def register(sub: argparse._SubParsersAction) -> None:
     archived.add_argument("-o", "--out", metavar="FILE", help="write here instead of standard output")
     archived.set_defaults(func=run_archived)
 
-    status = sub.add_parser("status", help="counts by portal, year, template version, status; failing checks")
-    add_store_options(status)
-    status.set_defaults(func=run_status)
-
-
-def run_upgrade(args: argparse.Namespace) -> int:
-    from storage.migrate import current_revision, migrated_engine
-
-    config = config_from_args(args)
-    with migrated_engine(config.database_url, args.revision) as engine:
-        print(f"{engine.url.render_as_string()}: at revision {current_revision(engine)}")
-    return ExitCode.OK
-
 
 def _line_printer(quiet: bool):  # type: ignore[no-untyped-def]
     return (lambda _line: None) if quiet else (lambda line: print(line, flush=True))
 
 
-def _stage(store: Store, config: Config, *, force: bool = False, quiet: bool = False) -> ParseStage:
+def _stage(
+    store: Store,
+    config: Config,
+    log_records: multiprocessing.Queue,
+    *,
+    force: bool = False,
+    quiet: bool = False,  # type: ignore[type-arg]
+) -> ParseStage:
+    """The parse stage printing each document's outcome on stdout (and logging it at DEBUG:
+    the line is the command's output)."""
+    import logging
+
+    from nianbao.parse_runs import parse_stage
+    from nianbao.progress import ParseProgress
     from storage.ingest import outcome_line
-    from storage.parse_stage import ParseStage
 
     printer = _line_printer(quiet)
-    return ParseStage(
-        store,
-        workers=config.parse_workers,
-        batch_reports=config.batch_reports,
-        batch_ms=config.batch_ms,
-        deadline_s=config.parse_deadline_s,
-        force=force,
-        on_outcome=lambda doc, outcome, detail: printer(outcome_line(doc, outcome, detail)),
-    )
+    logged = ParseProgress(level=logging.DEBUG)
+
+    def on_outcome(doc, outcome, detail):  # type: ignore[no-untyped-def]
+        printer(outcome_line(doc, outcome, detail))
+        logged(doc, outcome, detail)
+
+    return parse_stage(store, config, on_outcome, log_records, force=force)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
+    from nianbao.parse_runs import parse_counts, parse_exit_code, parse_parts
+    from settings.logs import LogRelay
     from storage.api import Store
     from storage.ingest import ingest
-    from storage.parse_stage import Outcome
 
     config = config_from_args(args)
     say_database(config)
-    with Store.open(config) as store:
-        report, unreadable = ingest(
-            store, args.targets, _stage(store, config, quiet=args.quiet), report=_line_printer(args.quiet)
+    with Store.open(config) as store, RecordedRun(config, "ingest", command_argv(args)) as run:
+        with LogRelay() as relay:
+            stage = _stage(store, config, relay.queue, quiet=args.quiet)
+            report, unreadable = ingest(store, args.targets, stage, report=_line_printer(args.quiet))
+        print(f"total: {report.summary()}" + (f"; {unreadable} unreadable" if unreadable else ""))
+        return run.finish(
+            parse_exit_code(report, unreadable),
+            counts={**parse_counts(report), "inputs_unreadable": unreadable},
+            parts=parse_parts(report),
+            details={"problems": report.problems},
         )
-    print(f"total: {report.summary()}" + (f"; {unreadable} unreadable" if unreadable else ""))
-    failed = unreadable + report.total(Outcome.FAILED) + report.total(Outcome.UNREADABLE)
-    return ExitCode.REPORTS_FAILED if failed else ExitCode.OK
 
 
 def run_reparse(args: argparse.Namespace) -> int:
+    from nianbao.parse_runs import parse_counts, parse_exit_code, parse_parts
+    from settings.logs import LogRelay
     from storage.api import Store
-    from storage.parse_stage import Outcome
     from storage.reparse import ReportSelector, reparse
 
     selectors = [ReportSelector.parse(value) for value in args.report or []]
     config = config_from_args(args)
     say_database(config)
-    with Store.open(config) as store:
-        report, selected = reparse(
-            store,
-            _stage(store, config, force=True, quiet=args.quiet),
-            since_parser=args.since_parser,
-            selectors=selectors,
+    with Store.open(config) as store, RecordedRun(config, "reparse", command_argv(args)) as run:
+        with LogRelay() as relay:
+            report, selected = reparse(
+                store,
+                _stage(store, config, relay.queue, force=True, quiet=args.quiet),
+                since_parser=args.since_parser,
+                selectors=selectors,
+            )
+        print(f"reparsed {selected} documents: {report.summary()}")
+        return run.finish(
+            parse_exit_code(report),
+            counts={**parse_counts(report), "selected": selected},
+            parts=parse_parts(report),
+            details={"problems": report.problems},
         )
-    print(f"reparsed {selected} documents: {report.summary()}")
-    return ExitCode.ERROR if report.total(Outcome.UNREADABLE) else ExitCode.OK
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -149,11 +155,18 @@ def run_export(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     say_database(config)
-    with checked_engine(config.database_url) as engine:
+    with (
+        checked_engine(config.database_url) as engine,
+        RecordedRun(config, "export", command_argv(args)) as run,
+    ):
         summary = export(engine, args.out, fmt=args.format, since=args.since)
-    rows = ", ".join(f"{name}: {n}" for name, n in summary.rows.items())
-    print(f"exported to {summary.directory} ({rows}); next --since {summary.exported_at.isoformat()}Z")
-    return ExitCode.OK
+        rows = ", ".join(f"{name}: {n}" for name, n in summary.rows.items())
+        print(f"exported to {summary.directory} ({rows}); next --since {summary.exported_at.isoformat()}Z")
+        return run.finish(
+            ExitCode.OK,
+            counts={"rows": summary.rows},
+            details={"directory": str(summary.directory.resolve()), "format": args.format},
+        )
 
 
 def run_archived(args: argparse.Namespace) -> int:
@@ -168,7 +181,10 @@ def run_archived(args: argparse.Namespace) -> int:
         try:
             is_sha = re.fullmatch(r"[0-9a-f]{64}", args.which) is not None
             body = store.read(args.which) if is_sha else store.read_url(args.which)
-        except (KeyError, ArchiveError) as exc:
+        except KeyError as exc:  # nothing archived under that name
+            print(f"nianbao archived: {exc.args[0]}", file=sys.stderr)
+            return ExitCode.USAGE
+        except ArchiveError as exc:  # archived, but its WARC file is not readable here
             print(f"nianbao archived: {exc}", file=sys.stderr)
             return ExitCode.ERROR
     if args.out:
@@ -176,15 +192,4 @@ def run_archived(args: argparse.Namespace) -> int:
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
-    return ExitCode.OK
-
-
-def run_status(args: argparse.Namespace) -> int:
-    from storage.migrate import checked_engine
-    from storage.status import render, status_sections
-
-    config = config_from_args(args)
-    say_database(config)
-    with checked_engine(config.database_url) as engine:
-        print(render(status_sections(engine)))
     return ExitCode.OK

@@ -53,6 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {
     "crawler.extensions.PortalSummary": 500,
+    "crawler.extensions.CrawlProgress": 510,  # only when the run set a sink (see crawler.run)
     # Off above; removed here too, so that they are not even imported (aiohttp: ~0.1 s per run).
     "scrapy.extensions.remote_control.RemoteControl": None,
     "scrapy.extensions.telnet.TelnetConsole": None,
@@ -73,6 +74,8 @@ CONCURRENT_ITEMS = 4
 # when storing is slower than fetching (Scrapy's default is 5 MB).
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 
+# Only for `scrapy crawl`: `nianbao crawl` and `python -m crawler.run` log through settings.logs
+# (--log-level, --log-format, --log-file) and Scrapy installs no handler of its own there.
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -38,6 +38,9 @@ class Config(BaseModel):
     log_dir: str = "data/logs"  # logs and the kept JSON summary of every run
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    log_file: str | None = None  # None: stderr; a file is appended to by every process of a run
+    # Without a terminal, a progress line per portal this often (a live display on a terminal).
+    progress_interval_s: float = Field(default=10.0, gt=0)
     # Parse stage: worker processes, and the group commit (a batch is written when it holds this
     # many reports or its oldest report has waited this long).
     parse_workers: int = Field(default=1, ge=0)

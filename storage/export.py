@@ -1,12 +1,14 @@
-"""The warehouse feed: `facts`, `reports`, `checks` and `code_lists` as Parquet or CSV
-(docs/warehouse.md).
+"""The warehouse feed: `facts`, `reports`, `checks`, `code_lists`, `runs` and `portals` as
+Parquet or CSV (docs/warehouse.md).
 
 Column names and types are fixed by the schemas below. With `since`, only the reports that
 changed after that time are written, with all their facts and checks: any change to a fact
 (value, or the version it belongs to) marks its report changed, and the report's columns are part
 of every fact row anyway. `code_lists` (the printed labels of every fact key, from
-pipelines.schema) is written whole every time. `manifest.json` records `exported_at`, the value
-to pass as `--since` next time (taken before reading, so nothing committed meanwhile is missed).
+pipelines.schema) is written whole every time, and so is `portals` (one row per portal, with its
+last crawl); `runs` has the runs that started or ended after `since`. `manifest.json` records
+`exported_at`, the value to pass as `--since` next time (taken before reading, so nothing
+committed meanwhile is missed).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pipelines.schema import FORMATS as TEMPLATE_VERSIONS
 from storage.db import read_connection, utcnow
 from storage.documents import documents, portals
 from storage.reports import checks, facts, reports, versions
+from storage.runs import last_crawls, runs
 
 FORMATS = ("parquet", "csv")
 BATCH_ROWS = 50_000
@@ -141,6 +144,45 @@ CODE_LISTS_SCHEMA = pa.schema(
         ("column_label", pa.string()),
         ("group_label", pa.string()),
         ("unit", pa.string()),
+    ]
+)
+
+RUNS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.int64()),
+        ("command", pa.string()),
+        ("command_line", pa.string()),
+        ("portals", pa.string()),
+        ("host", pa.string()),
+        ("pid", pa.int32()),
+        ("started_at", TS),
+        ("finished_at", TS),
+        ("exit_code", pa.int32()),
+        ("error", pa.string()),
+        ("counts", pa.string()),
+        ("summary_file", pa.string()),
+    ]
+)
+
+PORTALS_SCHEMA = pa.schema(
+    [
+        ("portal", pa.string()),
+        ("level", pa.string()),
+        ("region", pa.string()),
+        ("family", pa.string()),
+        ("base_url", pa.string()),
+        ("blocked", pa.string()),
+        ("state_at", TS),
+        ("reports", pa.int32()),
+        ("reports_failing_checks", pa.int32()),
+        ("last_crawl_run_id", pa.int64()),
+        ("last_crawl_started_at", TS),
+        ("last_crawl_finished_at", TS),
+        ("last_crawl_status", pa.string()),
+        ("last_crawl_exit_code", pa.int32()),
+        ("last_crawl_reason", pa.string()),
+        ("first_seen", TS),
+        ("last_seen", TS),
     ]
 )
 
@@ -379,19 +421,74 @@ def _code_list_rows(_conn: Connection, _since: datetime | None) -> Iterator[list
     yield code_lists()  # whole every time: a few hundred rows, and a loader replaces them
 
 
+def _run_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+    query = select(runs).order_by(runs.c.id)
+    if since is not None:
+        query = query.where((runs.c.started_at > since) | (runs.c.finished_at > since))
+    for batch in _batches(conn, query):
+        for row in batch:
+            row["run_id"] = row.pop("id")
+            row["portals"] = ",".join(row["portals"] or [])
+            if row["counts"] is not None:
+                row["counts"] = json.dumps(row["counts"], ensure_ascii=False)
+        yield batch
+
+
+def _portal_rows(conn: Connection, _since: datetime | None) -> Iterator[list[dict[str, Any]]]:
+    """Whole every time: one row per portal, with its report counts and its last crawl."""
+    failing = (
+        select(func.count(func.distinct(checks.c.version_id)))
+        .select_from(checks)
+        .join(reports, reports.c.current_version_id == checks.c.version_id)
+        .where(reports.c.portal_id == portals.c.id, checks.c.ok.is_(False))
+        .scalar_subquery()
+    )
+    count = select(func.count()).select_from(reports).where(reports.c.portal_id == portals.c.id)
+    query = select(
+        portals.c.name.label("portal"),
+        portals.c.level,
+        portals.c.region,
+        portals.c.family,
+        portals.c.base_url,
+        portals.c.blocked,
+        portals.c.state_at,
+        count.scalar_subquery().label("reports"),
+        failing.label("reports_failing_checks"),
+        portals.c.first_seen,
+        portals.c.last_seen,
+    ).order_by(portals.c.name)
+    crawls = last_crawls(conn)
+    rows = []
+    for row in conn.execute(query).mappings():
+        out = dict(row)
+        run, part = crawls.get(out["portal"], (None, None))
+        out.update(
+            last_crawl_run_id=run.id if run else None,
+            last_crawl_started_at=run.started_at if run else None,
+            last_crawl_finished_at=run.finished_at if run else None,
+            last_crawl_status=part.status if part else None,
+            last_crawl_exit_code=part.exit_code if part else None,
+            last_crawl_reason=part.reason if part else None,
+        )
+        rows.append(out)
+    yield rows
+
+
 EXPORTS = (
     ("facts", FACTS_SCHEMA, _fact_rows),
     ("reports", REPORTS_SCHEMA, _report_rows),
     ("checks", CHECKS_SCHEMA, _check_rows),
     ("code_lists", CODE_LISTS_SCHEMA, _code_list_rows),
+    ("runs", RUNS_SCHEMA, _run_rows),
+    ("portals", PORTALS_SCHEMA, _portal_rows),
 )
 
 
 def export(
     engine: Engine, out_dir: str | Path, *, fmt: str = "parquet", since: datetime | None = None
 ) -> ExportSummary:
-    """Write facts, reports and checks (changed after `since`, if given) and the code lists to
-    `out_dir`."""
+    """Write facts, reports, checks and runs (changed after `since`, if given), the code lists and
+    the portals to `out_dir`."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     directory = Path(out_dir)

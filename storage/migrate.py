@@ -60,6 +60,14 @@ def head_revision() -> str:
     return head
 
 
+def revisions() -> list[tuple[str, str]]:
+    """Every migration, oldest first: (revision, the first line of its docstring)."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    return [
+        (r.revision, (r.doc or "").strip().splitlines()[0]) for r in reversed(list(script.walk_revisions()))
+    ]
+
+
 def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -67,6 +75,15 @@ def _current(connection: Connection) -> str | None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return _current(connection)
+
+
+def database_revision(url: str) -> str | None:
+    """The revision the database at `url` is at (None: no schema)."""
+    engine = make_engine(url)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()
 
 
 def require_head(engine: Engine) -> None:

@@ -11,6 +11,8 @@ Natural keys (unique constraints) carry the meaning; integer ids only join. Time
 - facts: one per (report, table, row, column): the current belief, attributed to a version.
 - fact_history: a fact's earlier states, copied there when a new version supersedes them.
 - checks: the identity checks of one version.
+- runs: one per command run (crawl, ingest, reparse, parse-pending, export): when, what, how it
+  ended; `finished_at` stays null for a run that died. run_portals: each portal's part in a run.
 """
 
 from __future__ import annotations
@@ -224,3 +226,32 @@ class CheckResult(Base):
     detail: Mapped[str] = mapped_column(Text)
     cells: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON_VALUE)
     quote: Mapped[dict[str, Any] | None] = mapped_column(JSON_VALUE)
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    command: Mapped[str] = mapped_column(String(40))
+    command_line: Mapped[str] = mapped_column(Text)
+    portals: Mapped[list[str]]  # the portals it was asked to work on (none: not by portal)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]  # null: running, or died (killed) before it could say
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    counts: Mapped[dict[str, Any] | None]  # totals by outcome (see storage/runs.py)
+    error: Mapped[str | None] = mapped_column(Text)
+    summary_file: Mapped[str | None] = mapped_column(Text)  # the JSON summary kept beside the logs
+
+
+class RunPortal(Base):
+    __tablename__ = "run_portals"
+    __table_args__ = (Index("ix_run_portals_portal", "portal", "run_id"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    portal: Mapped[str] = mapped_column(String(200), primary_key=True)  # a name: it may be in no table
+    status: Mapped[str] = mapped_column(String(40))  # ok, failures, blocked, unreachable, empty, locked...
+    exit_code: Mapped[int] = mapped_column(Integer)  # this portal's own code
+    reason: Mapped[str | None] = mapped_column(Text)  # why it is blocked, unreachable, locked...
+    counts: Mapped[dict[str, Any]]

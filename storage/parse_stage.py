@@ -85,6 +85,13 @@ def exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def start_worker(parent: int, setup: Callable[[], None] | None) -> None:
+    """A new worker: dies with its parent, and sets itself up as the parent asked (logging)."""
+    exit_with_parent(parent)
+    if setup is not None:
+        setup()
+
+
 def warm_up() -> None:
     """Import the parser in a new worker, before the deadline of its first document starts."""
     import pipelines.parse  # noqa: F401
@@ -120,6 +127,7 @@ class ParseStage:
         parse: Callable[[bytes, str, str | None, float], ParseResult] = parse_document,
         hard_deadline_s: float | None = None,
         parser_version: str | None = None,  # None: the parser's own (tests stand in a newer one)
+        worker_setup: Callable[[], None] | None = None,  # run in each new worker (picklable)
     ) -> None:
         from pipelines.parse import PARSER_VERSION
 
@@ -132,6 +140,7 @@ class ParseStage:
         self.parse = parse  # a module-level function: it is sent to the worker processes
         self.force = force
         self.on_outcome = on_outcome
+        self.worker_setup = worker_setup
         self.report = ParseReport()
         self.attempted: set[int] = set()  # document ids this run has taken
         self._contents: set[str] = set()  # sha256 taken: one parse per content
@@ -226,7 +235,10 @@ class ParseStage:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")  # never fork a process with threads
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+                self.workers,
+                mp_context=context,
+                initializer=start_worker,
+                initargs=(os.getpid(), self.worker_setup),
             )
             wait([self._pool.submit(warm_up) for _ in range(self.workers)])
         return self._pool

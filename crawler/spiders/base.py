@@ -19,6 +19,7 @@ from crawler.items import DocumentItem
 from crawler.listing import Listing, ListPage, read_list_page
 from crawler.offsite import OffsiteRequest, offsite_reason
 from crawler.paging import pager_urls
+from crawler.reachability import note_start_failure
 from crawler.titles import report_of
 from settings.registry import PortalConfig, load_portals, parse_years
 
@@ -197,6 +198,7 @@ class PortalSpider(scrapy.Spider):
     def list_failed(self, failure: Failure) -> None:
         if failure.check(OffsiteRequest):
             return  # counted off-site by the middleware, not a failure of the portal
+        note_start_failure(self, failure)  # a start url that fails: the portal is unreachable
         message = str(failure.value)
         if "robots.txt" in message:
             self.mark_blocked(f"robots.txt disallows {failure.request.url}")  # type: ignore[attr-defined]

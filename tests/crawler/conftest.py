@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,25 +64,54 @@ class Workspace:
     def db_url(self) -> str:
         return f"sqlite:///{self.directory / 'db.sqlite'}"
 
-    def crawl_command(self, mirror: Mirror, names: Sequence[str], **settings: Any) -> list[str]:
-        """`nianbao crawl --json` of these mirror portals (both stages) into this workspace."""
+    def crawl_command(
+        self, mirror: Mirror, names: Sequence[str], *options: str, **settings: Any
+    ) -> list[str]:
+        """`nianbao crawl --json` of these mirror portals (both stages) into this workspace;
+        `options`: more command-line options (default: `--log-level WARNING`)."""
         cmd = [sys.executable, "-m", "nianbao", "crawl", "--json", "--portals-dir", str(mirror.portals_dir)]
         cmd += ["--settings", "settings.mirror", "--jobdir", str(self.directory / "jobs")]
         cmd += ["--db", self.db_url, "--archive", str(self.directory / "archive")]
-        for key, value in {"LOG_LEVEL": "ERROR", **settings}.items():
+        cmd += list(options or ("--log-level", "WARNING"))
+        for key, value in settings.items():
             cmd += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
         for name in names:
             cmd += ["--portal", name]
         return cmd
+
+    def nianbao(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """`nianbao ARGS` on this workspace's database and archive (`--db`, `--archive` given)."""
+        command = [sys.executable, "-m", "nianbao", *args]
+        command += ["--db", self.db_url, "--archive", str(self.directory / "archive")]
+        return subprocess.run(
+            command,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        )
+
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`nianbao ARGS` on this workspace, in this process (quicker; not for `crawl`, whose
+        reactor runs once per process)."""
+        from nianbao.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main([*args, "--db", self.db_url, "--archive", str(self.directory / "archive")])
+        return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
     def upgrade(self) -> None:
         subprocess.run(
             [sys.executable, "-m", "nianbao", "db", "upgrade", "--db", self.db_url], cwd=ROOT, check=True
         )
 
-    def crawl(self, mirror: Mirror, names: Sequence[str], **settings: Any) -> dict[str, dict[str, Any]]:
+    def crawl(
+        self, mirror: Mirror, names: Sequence[str], *options: str, **settings: Any
+    ) -> dict[str, dict[str, Any]]:
         result = subprocess.run(
-            self.crawl_command(mirror, names, **settings),
+            self.crawl_command(mirror, names, *options, **settings),
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -51,9 +51,11 @@ def test_duckdb_reads_the_sample_totals_from_parquet(store: Store, sample_dir: P
     assert summary.rows == {
         "facts": 1000,
         "reports": 5,
-        "checks": 214,
+        "checks": 214,  # 210 identities, 4 narrative
         "code_lists": CODE_LIST_ROWS,
-    }  # 4 narrative
+        "runs": 0,  # files ingested through the API, not by a command
+        "portals": 0,
+    }
 
     db = duckdb.connect()
     facts = f"read_parquet('{out / 'facts.parquet'}')"
@@ -91,6 +93,8 @@ def test_since_exports_only_what_changed(store: Store, sample_dir: Path, tmp_pat
         "reports": 0,
         "checks": 0,
         "code_lists": CODE_LIST_ROWS,  # whole in every export
+        "runs": 0,
+        "portals": 0,
     }
     ingest_paths(store, [str(sample_dir)])  # a re-run changes only last_seen: nothing to load
     assert export(store.engine, tmp_path / "still", since=first.exported_at).rows["facts"] == 0
@@ -99,7 +103,14 @@ def test_since_exports_only_what_changed(store: Store, sample_dir: Path, tmp_pat
     changed.write_bytes(changed.read_bytes().replace(*CHANGED_LINE, 1))
     ingest_paths(store, [str(sample_dir)])
     second = export(store.engine, tmp_path / "night2", fmt="csv", since=first.exported_at)
-    assert second.rows == {"facts": 200, "reports": 1, "checks": 42, "code_lists": CODE_LIST_ROWS}
+    assert second.rows == {
+        "facts": 200,
+        "reports": 1,
+        "checks": 42,
+        "code_lists": CODE_LIST_ROWS,
+        "runs": 0,
+        "portals": 0,
+    }
     assert first.exported_at < second.exported_at <= utcnow()
 
     facts = pacsv.read_csv(tmp_path / "night2" / "facts.csv").to_pylist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -54,7 +55,7 @@ def test_portals_regions_and_pre2019_reports(store: Store, tmp_path: Path) -> No
     with read_connection(store.engine) as conn:
         assert conn.execute(select(portals.c.blocked)).scalar_one() is None
     feed = export(store.engine, tmp_path / "feed", fmt="csv")
-    assert feed.rows == {"facts": 0, "reports": 1, "checks": 0, "code_lists": 405}
+    assert feed.rows == {"facts": 0, "reports": 1, "checks": 0, "code_lists": 405, "runs": 0, "portals": 1}
 
 
 def test_a_parse_without_agency_or_year_keeps_document_and_version_only(store: Store) -> None:
@@ -123,11 +124,22 @@ def test_commands(
     for path in sample_dir.iterdir():  # each form's bytes back exactly
         assert main(["archived", *where, *archive, f"file://{path}", "--out", str(tmp_path / "back")]) == 0
         assert (tmp_path / "back").read_bytes() == path.read_bytes()
-    assert main(["archived", *where, *archive, "0" * 64]) == 1
+    assert main(["archived", *where, *archive, "0" * 64]) == ExitCode.USAGE  # nothing by that name
     assert main(["status", "--db", database_url]) == 0
     status = capsys.readouterr().out
     assert (
-        "reports by year:\n  2021           1\n  2022           1\n  2023           1\n  2024           2"
+        "(no portal)\n  last crawl: none recorded\n  reports by year: 2021: 1, 2022: 1, 2023: 1, 2024: 2"
         in status
     )
-    assert "  facts                              1000" in status
+    assert ", facts 1000" in status.splitlines()[0]
+    assert main(["runs", "--db", database_url, "--json"]) == 0
+    recorded = json.loads(capsys.readouterr().out)
+    assert [(r["command"], r["exit_code"], r["state"]) for r in recorded] == [
+        ("export", 0, "finished"),
+        ("ingest", ExitCode.REPORTS_FAILED, "finished"),
+        ("reparse", 0, "finished"),
+        ("ingest", 0, "finished"),
+        ("ingest", 0, "finished"),
+    ]
+    assert recorded[1]["counts"]["inputs_unreadable"] == 1
+    assert recorded[-1]["counts"]["parsed"] == {"new": 5}
