@@ -20,6 +20,8 @@ _BODY_END = re.compile(r"</body\s*>", re.I)
 
 def embedded_body(text: str) -> str | None:
     """The HTML of a page's DETAIL content (None when the page carries none)."""
+    if "DETAIL" not in text:  # a substring search; the pattern alone tries every position of the page
+        return None
     for match in _DETAIL.finditer(text):
         start = match.end()
         end = text.find("</script", start)
