@@ -60,18 +60,17 @@ _DATE_META = (
 )
 _TITLE_META = ("articletitle", "og:title", "title", "dc.title")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_SPACE = re.compile(r"\s+")
 _PLACEHOLDER = "\ue000grid{}\ue001"  # private-use marks: never in a page
 _PLACEHOLDER_RE = re.compile("\ue000grid(\\d+)\ue001")
 
 
 def _cell_text(cell: etree._Element) -> str:
-    for br in cell.iter("br"):
-        br.tail = " " + (br.tail or "")
-    return _SPACE.sub(" ", cell.text_content()).strip()
+    return " ".join(cell.text_content().split())
 
 
 def _grid_lines(table: etree._Element, index: int) -> list[Line]:
+    for br in table.iter("br"):  # a line break inside a cell separates words
+        br.tail = " " + (br.tail or "")
     builder = GridBuilder()
     for tr in table.iter("tr"):
         cells = [

@@ -63,6 +63,11 @@ def align_labels(
     ]
     n, m = len(flat), len(templates)
     template_grams = [bigrams(label_core(t)) for t in templates]
+    # templates by bigram: a span is scored only against templates it shares a bigram with
+    having: dict[str, list[int]] = {}
+    for j, grams in enumerate(template_grams):
+        for gram in grams:
+            having.setdefault(gram, []).append(j)
     # candidate spans: start position -> list of (end position, template index, score)
     spans: list[list[tuple[int, int, float]]] = [[] for _ in range(n)]
     for start in range(n):
@@ -72,20 +77,26 @@ def align_labels(
                 break
             text += flat[end][2]
             grams = bigrams(label_core(text))
-            for j, template in enumerate(template_grams):
-                score = overlap(grams, template)
+            sharing = {j for gram in grams for j in having.get(gram, ())}
+            for j in sorted(sharing):
+                score = overlap(grams, template_grams[j])
                 if score >= MIN_ROW_SCORE:
                     spans[start].append((end + 1, j, score))
-    # best[p][j]: best total score using fragments from p and templates from j
-    best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    choice: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    # best[p][j]: best total score using fragments from p and templates from j. A fragment that
+    # starts no span can only be skipped: its scores are the next fragment's (one shared row).
+    skip: list[tuple[int, int] | None] = [None] * (m + 1)
+    best: list[list[float]] = [[0.0] * (m + 1)] * (n + 1)
+    choice: list[list[tuple[int, int] | None]] = [skip] * (n + 1)
     for p in range(n - 1, -1, -1):
+        if not spans[p]:
+            best[p] = best[p + 1]
+            continue
+        row, picks = list(best[p + 1]), list(skip)
         for j in range(m, -1, -1):
-            value, pick = best[p + 1][j], None  # skip this fragment
             for end, t, score in spans[p]:
-                if t >= j and score + best[end][t + 1] > value:
-                    value, pick = score + best[end][t + 1], (end, t)
-            best[p][j], choice[p][j] = value, pick
+                if t >= j and score + best[end][t + 1] > row[j]:
+                    row[j], picks[j] = score + best[end][t + 1], (end, t)
+        best[p], choice[p] = row, picks
     matches: list[tuple[int, int, int]] = []
     p = j = 0
     while p < n:

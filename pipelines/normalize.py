@@ -83,6 +83,7 @@ class Number:
     unit: str | None
 
 
+@lru_cache(maxsize=65536)  # cells repeat ("0", "12"): a table reads each one twice or more
 def parse_number(raw: str) -> Number | None:
     """A printed cell as a number with its unit, or None when it is not a number."""
     text = raw.translate(_NUMBER_MAP).strip()
@@ -116,4 +117,4 @@ def label_core(text: str) -> str:
 
 def compact(text: str) -> str:
     """Text without any white space (PDF extraction inserts spaces between CJK characters)."""
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
