@@ -50,7 +50,7 @@ def stored_facts(ws: Workspace, agency: str, year: int) -> dict[tuple[str, str, 
 
 
 def test_every_family_then_incremental(mirror: Mirror, workspace: Workspace) -> None:
-    first = workspace.crawl(mirror, CRAWLED, DOWNLOAD_TIMEOUT=2)
+    first = workspace.crawl(mirror, CRAWLED, DOWNLOAD_TIMEOUT=10)
 
     for name in READ:
         portal = mirror.portals[name]
@@ -145,7 +145,7 @@ def test_every_family_then_incremental(mirror: Mirror, workspace: Workspace) -> 
     for name in CRAWLED:
         mirror.server.hits[name].clear()
     documents_before = workspace.query("select count(*) from documents")[0][0]
-    second = workspace.crawl(mirror, READ, DOWNLOAD_TIMEOUT=2)
+    second = workspace.crawl(mirror, READ, DOWNLOAD_TIMEOUT=10)
     for name in READ:
         portal = mirror.portals[name]
         summary = second[name]

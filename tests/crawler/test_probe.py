@@ -57,7 +57,7 @@ def test_probe_every_family_and_crawl_what_it_prints(
         in probe(mirror.url("mirror-fujian", "/zwgk/zfxxgkzl/zfxxgkndbg/index.htm"), "x", capsys)[1]
     )
 
-    crawled = workspace.crawl(Mirror(mirror.portals, mirror.server, probed), READ, DOWNLOAD_TIMEOUT=2)
+    crawled = workspace.crawl(Mirror(mirror.portals, mirror.server, probed), READ, DOWNLOAD_TIMEOUT=10)
     for name in READ:
         portal = mirror.portals[name]
         summary = crawled[name]
