@@ -1,6 +1,7 @@
 """The stages on a generated mirror (politeness off): the crawl stage alone, the parse stage alone
 (one worker), both as `nianbao crawl` runs them against parse-only throughput, the re-crawl of the
-unchanged mirror, and the peak memory of every process, at two corpus sizes.
+unchanged mirror, the export of what was stored, and the peak memory of every process, at two
+corpus sizes.
 
 `run()` prints the figures; `make bench` calls it. Every report the mirror serves must end up
 stored as its own report: a bench that measured rewriting versions would flatter the store.
@@ -118,6 +119,7 @@ def bench_size(size: int) -> dict[str, float]:
         first = _nianbao(together, "crawl", "--json", *_portal_args(portals, portal.name))
         again = _nianbao(together, "crawl", "--json", *_portal_args(portals, portal.name))
         stored = _count(together, "select count(*) from reports")
+        export = _nianbao(together, "export", "--format", "parquet", "--out", str(base / "feed"))
         summary, resummary = json.loads(first.stdout)[0], json.loads(again.stdout)[0]
     if stored != size or summary["new"] != size or resummary["unchanged"] != size:
         raise AssertionError(f"{size} reports served, {stored} stored ({summary}, {resummary})")
@@ -131,6 +133,7 @@ def bench_size(size: int) -> dict[str, float]:
         flush=True,
     )
     print(f"         peak RSS: {_peaks(crawl_stage, parse_stage, first, again)}", flush=True)
+    print(f"         export (parquet): {export.seconds:5.1f} s, peak RSS {_peaks(export)}", flush=True)
     return {
         f"crawl_stage_per_s_{size}": size / crawl_stage.seconds,
         f"parse_stage_per_s_{size}": size / parse_stage.seconds,

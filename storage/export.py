@@ -41,7 +41,10 @@ from storage.reports import checks, facts, reports, versions
 from storage.runs import last_crawls, runs
 
 FORMATS = ("parquet", "csv")
-BATCH_ROWS = 50_000
+# Rows per read and per written row group: the memory of an export is one batch (a check row,
+# with its compared cells, weighs about five fact rows).
+BATCH_ROWS = 10_000
+CHECK_BATCH_ROWS = 2_000
 TS = pa.timestamp("us", tz="UTC")
 
 FACTS_SCHEMA = pa.schema(
@@ -215,8 +218,8 @@ class _Writer:
         self._writer.close()
 
 
-def _batches(conn: Connection, query: Select) -> Iterator[list[dict[str, Any]]]:
-    result = conn.execution_options(yield_per=BATCH_ROWS).execute(query)
+def _batches(conn: Connection, query: Select, rows: int = BATCH_ROWS) -> Iterator[list[dict[str, Any]]]:
+    result = conn.execution_options(yield_per=rows).execute(query)
     for partition in result.mappings().partitions():
         yield [dict(row) for row in partition]
 
@@ -371,7 +374,7 @@ def _check_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[
         .where(_changed(since, reports.c.changed_at))
         .order_by(reports.c.id, checks.c.identity)
     )
-    for batch in _batches(conn, query):
+    for batch in _batches(conn, query, CHECK_BATCH_ROWS):
         for row in batch:
             for name in ("cells", "quote"):
                 row[name] = None if row[name] is None else json.dumps(row[name], ensure_ascii=False)
