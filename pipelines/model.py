@@ -6,7 +6,7 @@ and storage keeps; docs/parser.md describes each field.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pipelines.messages import Message
@@ -44,10 +44,17 @@ class CellRef:
     placement: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        if self.bbox is not None:
-            out["bbox"] = list(self.bbox)
-        return out
+        # by hand: dataclasses.asdict deep-copies every field, and this runs for every stored fact
+        return {
+            "page": self.page,
+            "line": self.line,
+            "paragraph": self.paragraph,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "bbox": None if self.bbox is None else list(self.bbox),
+            "placement": self.placement,
+        }
 
 
 @dataclass

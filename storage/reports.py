@@ -110,7 +110,7 @@ def _fact_rows(result: ParseResult) -> dict[tuple[str, str, str], dict[str, Any]
                 "blank": bool(fact.blank),
                 "inferred": bool(fact.inferred),
                 "reason": fact.reason,
-                "origin": dict(fact.origin),
+                "origin": fact.origin,
             },
         )
     return rows
