@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from procrastinate import App, Blueprint, JobContext, PsycopgConnector
+from procrastinate import App, JobContext, PsycopgConnector
 from procrastinate.exceptions import ConnectorException
 from procrastinate.jobs import Job, Status
 from sqlalchemy.engine import make_url
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("nianbao.jobs")
 
-CRAWL_TASK = "nianbao:crawl_portal"
-PARSE_TASK = "nianbao:parse_batch"
+CRAWL_TASK = "crawl_portal"
+PARSE_TASK = "parse_batch"
 PARSE_BATCH_DOCUMENTS = 100  # documents per parse job: a job is minutes, not hours
 CONTEXT = "nianbao"  # the worker's additional_context key of its WorkerSetup
 # a crawl that did not run through fails its job; a portal's own problems do not
@@ -63,9 +63,6 @@ class WorkerSetup:
     settings_module: str = "settings.prod"
 
 
-tasks = Blueprint()
-
-
 def needs_postgres(config: Config) -> str:
     """The libpq connection string of the configured database; UsageError unless PostgreSQL."""
     url = make_url(config.database_url)
@@ -82,8 +79,8 @@ def crawl_lock(portal: str) -> dict[str, str]:
 def job_app(config: Config, portals: Iterable[PortalConfig] = ()) -> App:
     """The queue on the configured database, with the scheduled crawls of `portals`."""
     app = App(connector=PsycopgConnector(conninfo=needs_postgres(config)))
-    app.add_tasks_from(tasks, namespace="nianbao")
-    crawl = app.tasks[CRAWL_TASK]
+    crawl = app.task(name=CRAWL_TASK, pass_context=True)(crawl_portal)
+    app.task(name=PARSE_TASK, pass_context=True)(parse_batch)
     for portal in portals:
         for number, cron in enumerate(portal.crons()):
             app.periodic_registry.register_task(
@@ -124,7 +121,6 @@ def batches(ids: Sequence[int], size: int = PARSE_BATCH_DOCUMENTS) -> list[list[
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
-@tasks.task(name="crawl_portal", pass_context=True)
 async def crawl_portal(
     context: JobContext, portal: str, years: str | None = None, timestamp: int | None = None
 ) -> dict[str, Any]:
@@ -140,7 +136,6 @@ async def crawl_portal(
     return {"exit_code": int(code), "reason": result.get("reason")}
 
 
-@tasks.task(name="parse_batch", pass_context=True)
 async def parse_batch(context: JobContext, document_ids: list[int]) -> dict[str, Any]:
     """Parse and store these documents (those still pending when the job runs)."""
     setup: WorkerSetup = context.additional_context[CONTEXT]

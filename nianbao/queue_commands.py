@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--print-cron", action="store_true", help="print a crontab line per portal (`nianbao crawl`)"
     )
     schedule.add_argument("--portals-dir", help="registry directory (default: settings/portals)")
+    schedule.add_argument("--settings", help="the crawls' Scrapy settings module (default: settings.prod)")
     add_store_options(schedule)
     schedule.set_defaults(func=run_schedule)
 
@@ -124,7 +125,7 @@ def cron_lines(portals: list[PortalConfig], args: argparse.Namespace) -> list[st
     command = [sys.executable, "-m", "nianbao", "crawl"]
     if args.portals_dir:
         command += ["--portals-dir", os.path.abspath(args.portals_dir)]
-    for option, value in (("--db", args.db), ("--archive", args.archive)):
+    for option, value in (("--settings", args.settings), ("--db", args.db), ("--archive", args.archive)):
         if value:
             command += [option, value]
     lines = [

@@ -1,0 +1,197 @@
+"""The job queue's commands: `nianbao enqueue` (one crawl job per portal, a year range for a
+backfill), the schedules' periodic jobs, migration 0006, SQLite refused; and the crontab line
+`nianbao schedule --print-cron` prints, run twice at once (the second exits LOCKED)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import shlex
+import subprocess
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from procrastinate.periodic import PeriodicDeferrer
+from sqlalchemy import inspect, text
+
+from mirror.portals import build_mirror
+from nianbao.cli import main
+from nianbao.exit_codes import ExitCode
+from nianbao.jobs import CRAWL_TASK, job_app
+from settings.config import load_config
+from settings.registry import Politeness, dump_portal, load_registry
+from storage.db import make_engine
+from storage.migrate import downgrade, upgrade
+from tests.crawler.conftest import Mirror, Workspace, start_mirror
+from tests.storage.conftest import pg_server, postgres  # noqa: F401  (fixtures)
+
+NAMES = ["mirror-henan", "mirror-luoyang"]
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _jobs(url: str) -> list[tuple[str, dict, str, str, str]]:  # type: ignore[type-arg]
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT task_name, args, lock, queueing_lock, status FROM procrastinate_jobs ORDER BY id"
+                )
+            )
+            return [tuple(row) for row in rows]  # type: ignore[misc]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    """Two mirror portals' registry files (no mirror listening: the jobs are not run here)."""
+    portals = {p.name: p for p in build_mirror()}
+    for name in NAMES:
+        dump_portal(portals[name].config("http://127.0.0.1:9"), tmp_path / "portals")
+    return tmp_path / "portals"
+
+
+def test_the_queue_refuses_sqlite(workspace: Workspace) -> None:
+    for command in (["worker"], ["enqueue"], ["schedule"]):
+        result = workspace.command(*command)
+        assert result.returncode == ExitCode.USAGE, command
+        assert "the job queue needs PostgreSQL; on SQLite run `nianbao crawl`" in result.stderr
+
+
+@pytest.mark.postgres
+def test_enqueue_queues_one_crawl_per_portal_with_its_years(postgres: str, registry: Path) -> None:  # noqa: F811
+    code, out, _ = _run(
+        "enqueue", *NAMES, "--years", "2019-2024", "--portals-dir", str(registry), "--db", postgres
+    )
+    assert code == ExitCode.OK
+    assert [line.split(":")[0] for line in out.splitlines()] == NAMES
+    jobs = _jobs(postgres)
+    assert jobs == [
+        (CRAWL_TASK, {"portal": name, "years": "2019-2024"}, name, name, "todo") for name in NAMES
+    ]
+    # a portal already waiting in the queue is not queued twice (its queueing lock)
+    code, out, _ = _run("enqueue", "--portals-dir", str(registry), "--db", postgres)
+    assert code == ExitCode.OK
+    assert out.splitlines() == [
+        f"{name}: already queued (a crawl of it is waiting); not queued again" for name in NAMES
+    ]
+    assert len(_jobs(postgres)) == 2
+    code, _, err = _run("enqueue", "--years", "2024-2019", "--portals-dir", str(registry), "--db", postgres)
+    assert code == ExitCode.USAGE and "end before start" in err
+    code, _, err = _run("enqueue", "nowhere", "--portals-dir", str(registry), "--db", postgres)
+    assert code == ExitCode.USAGE and "unknown portal(s): nowhere" in err
+
+
+@pytest.mark.postgres
+def test_schedules_defer_each_due_crawl_once(postgres: str, registry: Path) -> None:  # noqa: F811
+    henan = registry / "mirror-henan.yaml"
+    henan.write_text(henan.read_text(encoding="utf-8") + 'schedule: ["*/5 * * * *", "0 3 1 1 *"]\n')
+    config = load_config({"database_url": postgres, "portals_dir": str(registry)})
+    portals = list(load_registry(registry).portals.values())
+    app = job_app(config, portals)
+    assert sorted(pid for _, pid in app.periodic_registry.periodic_tasks) == [
+        "mirror-henan#0",
+        "mirror-henan#1",
+        "mirror-luoyang#0",
+    ]
+    # 10:02 UTC: henan's */5 was due at 10:00; luoyang's weekly (Mondays 02:00) is not
+    at = datetime(2025, 3, 4, 10, 2, tzinfo=UTC).timestamp()
+
+    async def defer_due() -> None:
+        async with app.open_async():
+            for _ in range(2):  # the second pass (another worker's deferrer) defers nothing more
+                deferrer = PeriodicDeferrer(app.periodic_registry)
+                await deferrer.defer_jobs(deferrer.get_previous_tasks(at=at))
+
+    asyncio.run(defer_due())
+    due = int(datetime(2025, 3, 4, 10, 0, tzinfo=UTC).timestamp())
+    assert _jobs(postgres) == [
+        (CRAWL_TASK, {"portal": "mirror-henan", "timestamp": due}, "mirror-henan", "mirror-henan", "todo")
+    ]
+    code, out, _ = _run("schedule", "--portals-dir", str(registry), "--db", postgres)
+    assert code == ExitCode.OK
+    assert "every `nianbao worker` defers these crawls" in out
+    assert [line.split()[:2] for line in out.splitlines()[1:]] == [
+        ["mirror-henan", "*/5"],
+        ["mirror-henan", "0"],
+        ["mirror-luoyang", "0"],
+    ]
+
+
+@pytest.mark.postgres
+def test_migration_0006_holds_the_queue_on_postgres_only(postgres: str, tmp_path: Path) -> None:  # noqa: F811
+    engine = make_engine(postgres)
+    try:
+        assert "procrastinate_jobs" in inspect(engine).get_table_names()
+        downgrade(engine, "0005")
+        assert not [t for t in inspect(engine).get_table_names() if t.startswith("procrastinate")]
+        with engine.connect() as conn:
+            left = conn.execute(text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%'"))
+            assert left.scalar() == 0
+        upgrade(engine)
+        assert "procrastinate_workers" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'q.db'}")
+    try:
+        upgrade(sqlite)
+        assert not [t for t in inspect(sqlite).get_table_names() if t.startswith("procrastinate")]
+    finally:
+        sqlite.dispose()
+
+
+@pytest.mark.slow
+def test_a_printed_cron_line_crawls_and_an_overlapping_run_exits_locked(
+    tmp_path: Path, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    henan = next(p for p in build_mirror() if p.name == "mirror-henan")
+    running: Mirror = start_mirror([henan], tmp_path / "mirror")
+    try:
+        slow = henan.config(running.server.base_url(henan.name))
+        slow.politeness = Politeness(download_delay=0.1, concurrent_requests_per_domain=1)
+        dump_portal(slow, running.portals_dir)  # a crawl of a few seconds: time to overlap it
+        monkeypatch.chdir(tmp_path)  # the line runs from here (data/jobs, data/logs)
+        code, out, _ = _run(
+            "schedule",
+            "--print-cron",
+            "--portals-dir",
+            str(running.portals_dir),
+            "--settings",
+            "settings.mirror",
+            "--db",
+            workspace.db_url,
+            "--archive",
+            str(workspace.directory / "archive"),
+        )
+        assert code == ExitCode.OK
+        lines = [line for line in out.splitlines() if not line.startswith("#")]
+        assert len(lines) == 2  # a province: daily around the deadline, weekly otherwise
+        command = lines[0].split(None, 5)[5]
+        assert command.startswith(f"cd {shlex.quote(str(tmp_path))} && ")
+        first = subprocess.Popen(
+            ["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 60
+        while not running.server.hits[henan.name]:  # it holds the portal's lock once it fetches
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        second = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+        out, err = first.communicate(timeout=240)
+    finally:
+        running.server.stop()
+    assert second.returncode == ExitCode.LOCKED, second.stderr[-2000:]
+    assert "another run of portal mirror-henan holds its lock (pid" in second.stderr
+    assert first.returncode == ExitCode.YEARS_MISSING, err[-3000:]  # the mirror lacks one by design
+    assert workspace.query("select count(*) from reports")[0][0] == len(
+        {(r.agency, r.year) for r in henan.reports}
+    )
