@@ -1,7 +1,8 @@
-"""Two `nianbao worker` processes (one job at a time each) (two machines, as far as the queue can tell: each its own
-jobdir) crawl and parse mirror portals into one PostgreSQL database: every report once, a
-worker SIGKILLed mid-crawl has its job finished by the other, and a portal's requests never
-overlap in time, even with a second crawl of it queued while the first runs."""
+"""Two `nianbao worker` processes, one job at a time each (two machines, as far as the queue
+can tell: each its own jobdir), crawl and parse mirror portals into one PostgreSQL database:
+every report once, a worker SIGKILLed mid-crawl has its job finished by the other, and a
+portal's requests never overlap in time, even with a second crawl of it queued while the
+first runs."""
 
 from __future__ import annotations
 
