@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import shlex
 import subprocess
 import time
@@ -20,12 +21,15 @@ from sqlalchemy import inspect, text
 from mirror.portals import build_mirror
 from nianbao.cli import main
 from nianbao.exit_codes import ExitCode
-from nianbao.jobs import CRAWL_TASK, job_app
+from nianbao.jobs import CONTEXT, CRAWL_TASK, PARSE_TASK, WorkerSetup, job_app
+from pipelines.parse import PARSER_VERSION
 from settings.config import load_config
 from settings.registry import Politeness, dump_portal, load_registry
+from storage.api import Fetched, Store
 from storage.db import make_engine
 from storage.migrate import downgrade, upgrade
 from tests.crawler.conftest import Mirror, Workspace, start_mirror
+from tests.stage_fixtures import html_reports
 from tests.storage.conftest import pg_server, postgres  # noqa: F401  (fixtures)
 
 NAMES = ["mirror-henan", "mirror-luoyang"]
@@ -195,3 +199,38 @@ def test_a_printed_cron_line_crawls_and_an_overlapping_run_exits_locked(
     assert workspace.query("select count(*) from reports")[0][0] == len(
         {(r.agency, r.year) for r in henan.reports}
     )
+
+
+@pytest.mark.postgres
+def test_a_parse_job_where_the_archive_is_not_mounted_fails_naming_the_file(
+    postgres: str,  # noqa: F811
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with Store(postgres, str(tmp_path / "archive")) as store:
+        for report, body in html_reports(3):
+            store.archive(Fetched(f"http://mirror.test/{report.index}.html", body, parse=True, portal="p"))
+        ids = [doc.document_id for doc in store.pending(PARSER_VERSION)]
+    (warc,) = (tmp_path / "archive").glob("*.warc.gz")
+    # a worker on a machine where the archive's mount is missing
+    elsewhere = load_config(
+        {"database_url": postgres, "archive": f"file://{tmp_path / 'mnt'}", "log_dir": str(tmp_path / "logs")}
+    )
+    app = job_app(elsewhere)
+
+    async def run_the_job() -> None:
+        async with app.open_async():
+            await app.configure_task(PARSE_TASK, lock="parse:p").defer_async(document_ids=ids)
+            await app.run_worker_async(
+                wait=False,
+                install_signal_handlers=False,
+                additional_context={CONTEXT: WorkerSetup(elsewhere)},
+            )
+
+    with caplog.at_level(logging.ERROR, logger="procrastinate"):
+        asyncio.run(run_the_job())
+    assert [status for *_, status in _jobs(postgres)] == ["failed"]
+    assert "JobFailed: parse of 3 documents: documents: 3 unreadable" in caplog.text
+    assert f"{tmp_path / 'mnt' / warc.name}: [Errno 2] No such file or directory" in caplog.text
+    with Store(postgres, str(tmp_path / "archive")) as store:
+        assert [doc.document_id for doc in store.pending(PARSER_VERSION)] == ids  # parsed where mounted
