@@ -234,3 +234,54 @@ def test_a_parse_job_where_the_archive_is_not_mounted_fails_naming_the_file(
     assert f"{tmp_path / 'mnt' / warc.name}: [Errno 2] No such file or directory" in caplog.text
     with Store(postgres, str(tmp_path / "archive")) as store:
         assert [doc.document_id for doc in store.pending(PARSER_VERSION)] == ids  # parsed where mounted
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_backfill_job_crawls_its_years_and_queues_their_parse(
+    postgres: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    henan = next(p for p in build_mirror() if p.name == "mirror-henan")
+    running = start_mirror([henan], tmp_path / "mirror")
+    config = load_config(
+        {
+            "database_url": postgres,
+            "archive": str(tmp_path / "archive"),
+            "portals_dir": str(running.portals_dir),
+            "jobdir": str(tmp_path / "jobs"),
+            "log_dir": str(tmp_path / "logs"),
+        }
+    )
+    try:
+        enqueue = ["enqueue", henan.name, "--years", "2022-2023", "--portals-dir", str(running.portals_dir)]
+        assert _run(*enqueue, "--db", postgres)[0] == ExitCode.OK
+        app = job_app(config)
+
+        async def work_until_empty() -> None:  # the crawl job, then the parse jobs it queues
+            async with app.open_async():
+                await app.run_worker_async(
+                    wait=False,
+                    install_signal_handlers=False,
+                    additional_context={CONTEXT: WorkerSetup(config, "settings.mirror")},
+                )
+
+        asyncio.run(work_until_empty())
+    finally:
+        running.server.stop()
+    assert [(task, status) for task, _, _, _, status in _jobs(postgres)] == [
+        (CRAWL_TASK, "succeeded"),
+        (PARSE_TASK, "succeeded"),
+    ]
+    wanted = sorted({(r.agency, r.year) for r in henan.reports if r.year in (2022, 2023)})
+    assert len(wanted) >= 2
+    engine = make_engine(postgres)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT agency, year FROM reports ORDER BY agency, year")).all()
+            command_lines = conn.execute(text("SELECT command_line FROM runs ORDER BY id")).scalars().all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in stored] == wanted
+    assert command_lines[0] == "nianbao crawl --portal mirror-henan --years 2022-2023"
+    assert command_lines[1].startswith("nianbao parse-pending --documents ")
