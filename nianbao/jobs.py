@@ -148,18 +148,26 @@ async def parse_batch(context: JobContext, document_ids: list[int]) -> dict[str,
 
 
 async def retry_stalled_jobs(app: App, stall_s: float) -> None:
-    """Forever: put the jobs of workers silent for `stall_s` back in the queue (every worker
-    runs this; a job another worker retried first is left alone)."""
+    """Forever, every `stall_s / 2` seconds: `retry_stalled_once` (every worker runs this)."""
     while True:
         await asyncio.sleep(stall_s / 2)
-        for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stall_s):
-            try:
-                await app.job_manager.retry_job(job)
-            except ConnectorException:
-                await _not_retried(app, job)
-                continue
-            log.warning("job %s (%s) of a stalled worker put back in the queue", job.id, job.call_string)
-        await app.job_manager.prune_stalled_workers(stall_s)
+        try:
+            await retry_stalled_once(app, stall_s)
+        except ConnectorException:  # the database went away for a moment: the next pass retries
+            log.exception("looking for stalled jobs failed")
+
+
+async def retry_stalled_once(app: App, stall_s: float) -> None:
+    """Put the jobs of workers silent for `stall_s` back in the queue (a job another worker
+    retried first is left alone)."""
+    for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stall_s):
+        try:
+            await app.job_manager.retry_job(job)
+        except ConnectorException:
+            await _not_retried(app, job)
+            continue
+        log.warning("job %s (%s) of a stalled worker put back in the queue", job.id, job.call_string)
+    await app.job_manager.prune_stalled_workers(stall_s)
 
 
 async def _not_retried(app: App, job: Job) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy import inspect, text
 from mirror.portals import build_mirror
 from nianbao.cli import main
 from nianbao.exit_codes import ExitCode
-from nianbao.jobs import CONTEXT, CRAWL_TASK, PARSE_TASK, WorkerSetup, job_app
+from nianbao.jobs import CONTEXT, CRAWL_TASK, PARSE_TASK, WorkerSetup, crawl_lock, job_app, retry_stalled_once
 from pipelines.parse import PARSER_VERSION
 from settings.config import load_config
 from settings.registry import Politeness, dump_portal, load_registry
@@ -285,3 +285,46 @@ def test_a_backfill_job_crawls_its_years_and_queues_their_parse(
     assert [tuple(row) for row in stored] == wanted
     assert command_lines[0] == "nianbao crawl --portal mirror-henan --years 2022-2023"
     assert command_lines[1].startswith("nianbao parse-pending --documents ")
+
+
+@pytest.mark.postgres
+def test_stalled_jobs_go_back_in_the_queue_unless_their_portal_is_queued_again(
+    postgres: str,  # noqa: F811
+    registry: Path,
+) -> None:
+    config = load_config({"database_url": postgres, "portals_dir": str(registry)})
+    app = job_app(config)
+    engine = make_engine(postgres)
+
+    def sql(statement: str, **values: object) -> list[tuple]:  # type: ignore[type-arg]
+        with engine.begin() as conn:
+            result = conn.execute(text(statement), values)
+            return [tuple(row) for row in result] if result.returns_rows else []
+
+    async def scenario() -> None:
+        async with app.open_async():
+            ids = {}
+            for name in NAMES:
+                ids[name] = await app.configure_task(CRAWL_TASK, **crawl_lock(name)).defer_async(portal=name)
+            # both crawls were taken by a worker that has been silent for an hour
+            (dead,) = sql(
+                "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour')"
+                " RETURNING id"
+            )
+            sql("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w", w=dead[0])
+            # meanwhile henan was queued again (its schedule, or `nianbao enqueue`)
+            await app.configure_task(CRAWL_TASK, **crawl_lock(NAMES[0])).defer_async(portal=NAMES[0])
+            await retry_stalled_once(app, 60)
+
+    try:
+        asyncio.run(scenario())
+        jobs = sql("SELECT args->>'portal', status, worker_id FROM procrastinate_jobs ORDER BY id")
+        workers = sql("SELECT count(*) FROM procrastinate_workers")
+    finally:
+        engine.dispose()
+    assert jobs == [
+        (NAMES[0], "failed", None),  # the crawl waiting in the queue does the work
+        (NAMES[1], "todo", None),  # back in the queue for any worker
+        (NAMES[0], "todo", None),
+    ]
+    assert workers == [(0,)]  # the silent worker is forgotten
