@@ -106,10 +106,9 @@ def test_two_workers_crawl_and_parse_once_and_survive_a_kill(
 ) -> None:
     workers = [_worker(mirror, postgres, tmp_path, n) for n in (1, 2)]
     enqueue = ["enqueue", "--portals-dir", str(mirror.portals_dir), "--db", postgres]
-    doing = "SELECT count(*) FROM procrastinate_jobs WHERE lock = 'mirror-henan' AND status = 'doing'"
-    henan_waiting = (
-        "SELECT count(*) FROM procrastinate_jobs WHERE lock = 'mirror-henan' AND status IN ('todo', 'doing')"
-    )
+    henan = "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'crawl_portal' AND args->>'portal'"
+    doing = f"{henan} = 'mirror-henan' AND status = 'doing'"
+    henan_waiting = f"{henan} = 'mirror-henan' AND status IN ('todo', 'doing')"
     try:
         assert main([*enqueue, HENAN]) == 0
         # a second crawl of henan queued while the first runs: with three workers' slots free, only
