@@ -74,6 +74,10 @@ class Hit:
     conditional: bool  # the request carried If-None-Match / If-Modified-Since
     referer: str = ""  # the page the request came from (which portal's crawl sent it)
     agent: str = ""  # the User-Agent it was sent with
+    # when it arrived and when its answer was ready (time.monotonic(): the order of requests
+    # from several processes, e.g. two crawls of one site must never overlap)
+    arrived: float = 0.0
+    answered: float = 0.0
 
 
 def _etag(body: bytes) -> str:
@@ -93,7 +97,13 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
         def log_message(self, format: str, *args: object) -> None:  # quiet
             return
 
+        def _record(self, hit: Hit) -> None:
+            hit.answered = time.monotonic()
+            with lock:
+                log.append(hit)
+
         def _serve(self) -> None:
+            arrived = time.monotonic()
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -113,8 +123,7 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
             if reply.delay:
                 time.sleep(reply.delay)
             if reply.drop:
-                with lock:
-                    log.append(Hit(self.command, self.path, 0, conditional, *_sender(request)))
+                self._record(Hit(self.command, self.path, 0, conditional, *_sender(request), arrived))
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
@@ -126,8 +135,7 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
                 headers["Last-Modified"] = formatdate(FIXED_MTIME, usegmt=True)
                 if request.headers.get("if-none-match") == etag:
                     status, payload = 304, b""
-            with lock:
-                log.append(Hit(self.command, self.path, status, conditional, *_sender(request)))
+            self._record(Hit(self.command, self.path, status, conditional, *_sender(request), arrived))
             self.send_response(status)
             if status != 304:
                 self.send_header("Content-Type", reply.content_type)

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "nianbao.storage_commands",
     "nianbao.status_commands",
     "nianbao.crawl_commands",
+    "nianbao.queue_commands",
     "nianbao.probe_command",
     "nianbao.portals_command",
     "nianbao.report_command",

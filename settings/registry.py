@@ -12,11 +12,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from croniter import croniter
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from settings.vocabulary import Family, Level
 from settings.yaml_lines import error_line, syntax_error_line, syntax_message
@@ -160,6 +169,26 @@ FAMILY_OPTIONS: dict[str, type[BaseModel]] = {
 }
 
 
+# --- schedules -------------------------------------------------------------------------------
+
+# When a portal is crawled, unless its file says (`schedule:`): cron expressions, minute hour
+# day-of-month month day-of-week, in UTC (02:00 UTC is 10:00 in China). Reports are due by 31
+# March: province-level portals, which publish their own and list their cities', daily in March
+# and April; every portal weekly (Mondays) otherwise.
+WEEKLY = ("0 2 * * 1",)
+AROUND_THE_DEADLINE = ("0 2 * 3,4 *", "0 2 * 1,2,5-12 1")
+
+
+def check_cron(expression: str) -> str:
+    """A five-field cron expression (what crontab and the job queue's schedules both read)."""
+    if len(expression.split()) != 5 or not croniter.is_valid(expression):
+        raise ValueError(f"{expression!r} is not a cron expression (minute hour day month weekday)")
+    return expression
+
+
+Cron = Annotated[str, AfterValidator(lambda expression: check_cron(expression.strip()))]
+
+
 # --- a portal -------------------------------------------------------------------------------
 
 
@@ -184,6 +213,8 @@ class PortalConfig(BaseModel):
     verified: bool = False  # true once a crawl from a network that reaches the portal confirmed it
     options: dict[str, Any] = Field(default_factory=dict)  # the family's, see FAMILY_OPTIONS
     comments: list[str] = Field(default_factory=list)  # why each quirk exists
+    # cron expressions (UTC) of when to crawl it; empty: the default rule (`crons()`)
+    schedule: list[Cron] = Field(default_factory=list)
 
     @field_validator("years", mode="before")
     @classmethod
@@ -193,6 +224,11 @@ class PortalConfig(BaseModel):
     @field_validator("comments", mode="before")
     @classmethod
     def _comments(cls, value: Any) -> list[str]:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _crons(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
     @field_validator("start_urls")
@@ -221,6 +257,12 @@ class PortalConfig(BaseModel):
         if family is None:  # the family itself failed; its error says so
             return options
         return FAMILY_OPTIONS[family].model_validate(options).model_dump(exclude_defaults=True)
+
+    def crons(self) -> tuple[str, ...]:
+        """When to crawl this portal: its file's cron expressions, else the default rule."""
+        if self.schedule:
+            return tuple(self.schedule)
+        return AROUND_THE_DEADLINE if self.level == "province" else WEEKLY
 
     def family_options(self) -> Any:
         """The options as the family's model (FAMILY_OPTIONS), defaults filled in."""

@@ -11,7 +11,7 @@ database schema is the code's: only `nianbao db upgrade` migrates.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -232,10 +232,12 @@ class Store:
         with read_connection(self.engine) as conn:
             return {url: docs.latest_fetch(conn, url) for url in urls}
 
-    def pending(self, parser_version: str, *, after: int = 0, limit: int = 100) -> list[PendingDocument]:
+    def pending(
+        self, parser_version: str, *, after: int = 0, limit: int = 100, ids: Collection[int] | None = None
+    ) -> list[PendingDocument]:
         """Report documents this parser has still to parse (see documents.pending_documents)."""
         with read_connection(self.engine) as conn:
-            return docs.pending_documents(conn, parser_version, after=after, limit=limit)
+            return docs.pending_documents(conn, parser_version, after=after, limit=limit, ids=ids)
 
     def is_parsed(self, sha256: str, parser_version: str) -> bool:
         with read_connection(self.engine) as conn:

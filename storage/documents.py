@@ -3,6 +3,7 @@ and the documents the parse stage has still to parse."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -197,10 +198,15 @@ def portal_id(conn: Connection, name: str, now: datetime) -> int:
 
 
 def pending_documents(
-    conn: Connection, parser_version: str, *, after: int = 0, limit: int = 100
+    conn: Connection,
+    parser_version: str,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    ids: Collection[int] | None = None,
 ) -> list[PendingDocument]:
-    """Report documents (after document id `after`) whose content this parser has not parsed;
-    one per content (the first document that brought it)."""
+    """Report documents (after document id `after`, among `ids` when given) whose content this
+    parser has not parsed; one per content (the first document that brought it)."""
     parsed = exists().where(
         versions.c.sha256 == documents.c.sha256, versions.c.parser_version == parser_version
     )
@@ -219,6 +225,8 @@ def pending_documents(
         .order_by(documents.c.id)
         .limit(limit)
     )
+    if ids is not None:  # a job's batch (nianbao.jobs)
+        query = query.where(documents.c.id.in_(ids))
     seen: set[str] = set()
     out: list[PendingDocument] = []
     for row in conn.execute(query):
