@@ -31,10 +31,12 @@ from settings.config import Config
 
 # Start-up and shut-down chatter: Scrapy's versions, every setting overridden, every component
 # enabled, the whole stats dump, a pages-per-minute line; Alembic's "Context impl" on every
-# schema check and its plugins. Kept at DEBUG only: the progress display and the run's summary
+# schema check and its plugins; procrastinate's "Adding tasks from blueprint" on every queue
+# command. Kept at DEBUG only: the progress display and the run's summary
 # say what matters (`nianbao db upgrade` says where it left the schema).
 CHATTY_LOGGERS = (
     "alembic.",
+    "procrastinate.blueprints",
     "scrapy.utils.log",
     "scrapy.crawler",
     "scrapy.middleware",
