@@ -293,10 +293,16 @@ def _store_checks(conn: Connection, result: ParseResult, version_id: int) -> Non
 def _apply_assignment(conn: Connection, source: Source, result: ParseResult) -> None:
     """The agency and year the document's user assigned (`ingest --agency --year`) replace what
     the parser read, each with a message saying so."""
+    # of the content, whichever fetch record of it was assigned (the latest assignment wins): a
+    # reparse goes through the first document that brought the bytes
     assigned = conn.execute(
-        select(documents.c.assigned_agency, documents.c.assigned_year).where(
-            documents.c.id == source.document_id
+        select(documents.c.assigned_agency, documents.c.assigned_year)
+        .where(
+            documents.c.sha256 == source.sha256,
+            documents.c.assigned_agency.isnot(None) | documents.c.assigned_year.isnot(None),
         )
+        .order_by(documents.c.id.desc())
+        .limit(1)
     ).first()
     if assigned is None or result.status in ("error", "unsupported"):
         return
