@@ -35,6 +35,7 @@ from pipelines.schema import (
     requests_rows,
 )
 from pipelines.schema import FORMATS as TEMPLATE_VERSIONS
+from storage.agencies import agencies
 from storage.db import read_connection, utcnow
 from storage.documents import documents, portals
 from storage.reports import checks, facts, reports, versions
@@ -47,7 +48,10 @@ TS = pa.timestamp("us", tz="UTC")
 FACTS_SCHEMA = pa.schema(
     [
         ("report_id", pa.int64()),
-        ("agency", pa.string()),
+        ("agency_id", pa.int64()),
+        ("agency", pa.string()),  # canonical
+        ("agency_as_printed", pa.string()),  # by the document of the fact's version
+        ("division_code", pa.string()),
         ("region", pa.string()),
         ("portal", pa.string()),
         ("year", pa.int32()),
@@ -60,6 +64,8 @@ FACTS_SCHEMA = pa.schema(
         ("unit", pa.string()),
         ("blank", pa.bool_()),
         ("inferred", pa.bool_()),
+        ("reason", pa.string()),  # why a value is not simply as printed (inferred, undecided)
+        ("cell", pa.string()),  # JSON: where it was printed (pipelines.model.CellRef)
         ("source_url", pa.string()),
         ("fetched_at", TS),
         ("sha256", pa.string()),
@@ -92,7 +98,10 @@ HEADLINES = (
 REPORTS_SCHEMA = pa.schema(
     [
         ("report_id", pa.int64()),
+        ("agency_id", pa.int64()),
         ("agency", pa.string()),
+        ("agency_as_printed", pa.string()),  # by the current version's document
+        ("division_code", pa.string()),
         ("region", pa.string()),
         ("portal", pa.string()),
         ("year", pa.int32()),
@@ -117,13 +126,14 @@ REPORTS_SCHEMA = pa.schema(
 CHECKS_SCHEMA = pa.schema(
     [
         ("report_id", pa.int64()),
+        ("agency_id", pa.int64()),
         ("agency", pa.string()),
         ("year", pa.int32()),
         ("identity", pa.string()),
         ("rule", pa.string()),
         ("table_key", pa.string()),
         ("subject", pa.string()),
-        ("ok", pa.bool_()),
+        ("ok", pa.bool_()),  # null: not evaluable (a cross-year check with a blank side)
         ("cause", pa.string()),
         ("detail", pa.string()),
         ("cells", pa.string()),  # JSON: [{table, row, column, side, value, state}, ...]
@@ -226,11 +236,12 @@ def _changed(since: datetime | None, column: Any) -> Any:
 
 
 def _current(query: Select) -> Select:
-    """Join a query on reports to the current version, its document and portal."""
+    """Join a query on reports to the current version, its document, portal and agency."""
     return (
         query.join(versions, versions.c.id == reports.c.current_version_id)
         .join(documents, documents.c.id == versions.c.document_id)
         .outerjoin(portals, portals.c.id == reports.c.portal_id)
+        .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
     )
 
 
@@ -249,7 +260,10 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
     query = (
         select(
             reports.c.id.label("report_id"),
+            reports.c.agency_id,
             reports.c.agency,
+            versions.c.agency.label("agency_as_printed"),
+            agencies.c.division_code,
             reports.c.region,
             portals.c.name.label("portal"),
             reports.c.year,
@@ -262,6 +276,8 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
             facts.c.unit,
             facts.c.blank,
             facts.c.inferred,
+            facts.c.reason,
+            facts.c.origin.label("cell"),
             documents.c.url.label("source_url"),
             documents.c.fetched_at,
             versions.c.sha256,
@@ -278,11 +294,13 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
         .join(versions, versions.c.id == facts.c.version_id)
         .join(documents, documents.c.id == versions.c.document_id)
         .outerjoin(portals, portals.c.id == reports.c.portal_id)
+        .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
         .where(_changed(since, reports.c.changed_at))
         .order_by(facts.c.report_id, facts.c.table_key, facts.c.row_key, facts.c.column_key)
     )
     for batch in _batches(conn, query):
         for row in batch:
+            row["cell"] = json.dumps(row["cell"], ensure_ascii=False)
             named = failing.get(row.pop("version_id"), set())
             bad = (row["table_key"], row["row_key"], row["column_key"]) in named
             row["check_status"] = "failed" if bad else "ok"
@@ -299,7 +317,10 @@ def _report_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict
     query = _current(
         select(
             reports.c.id.label("report_id"),
+            reports.c.agency_id,
             reports.c.agency,
+            versions.c.agency.label("agency_as_printed"),
+            agencies.c.division_code,
             reports.c.region,
             portals.c.name.label("portal"),
             reports.c.year,
@@ -350,6 +371,7 @@ def _check_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[
     query = (
         select(
             reports.c.id.label("report_id"),
+            reports.c.agency_id,
             reports.c.agency,
             reports.c.year,
             checks.c.identity,
