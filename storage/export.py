@@ -246,12 +246,28 @@ def _current(query: Select) -> Select:
 
 
 def _failing_cells(conn: Connection) -> dict[int, set[tuple[str, str, str]]]:
-    """version id -> the (table, row, column) of every cell a failing check compares."""
-    query = select(checks.c.version_id, checks.c.cells).where(checks.c.ok.is_(False))
+    """version id -> the (table, row, column) of every cell a failing check compares. A cell of
+    a cross-year check that lies in the other year's report is that report's current version's."""
+    current = {
+        (agency_id, year): version_id
+        for agency_id, year, version_id in conn.execute(
+            select(reports.c.agency_id, reports.c.year, reports.c.current_version_id)
+        )
+    }
+    query = (
+        select(checks.c.version_id, checks.c.cells, reports.c.agency_id, reports.c.year)
+        .join(versions, versions.c.id == checks.c.version_id)
+        .outerjoin(reports, reports.c.id == versions.c.report_id)
+        .where(checks.c.ok.is_(False))
+    )
     failing: dict[int, set[tuple[str, str, str]]] = {}
-    for version_id, cells in conn.execute(query):
-        named = failing.setdefault(version_id, set())
-        named.update((c["table"], c["row"], c["column"]) for c in cells or ())
+    for version_id, cells, agency_id, year in conn.execute(query):
+        for cell in cells or ():
+            where = version_id
+            if cell.get("year", year) != year:
+                where = current.get((agency_id, cell["year"]))
+            if where is not None:
+                failing.setdefault(where, set()).add((cell["table"], cell["row"], cell["column"]))
     return failing
 
 
