@@ -23,6 +23,11 @@ from pipelines.schema import DISCLOSURE, REQUESTS, requests_rows
 RULE_CARRIED_OVER = "cross_year.carried_over"
 RULE_IN_FORCE = "cross_year.in_force"
 IN_FORCE_ROWS = ("regulations", "normative_documents")
+# rule -> what it says (docs/fact-keys.md is generated from it)
+RULES = {
+    RULE_CARRIED_OVER: "`requests.carried_over` of year Y = `requests.carried_forward` of year Y-1",
+    RULE_IN_FORCE: "in_force(Y) + repealed(Y) = in_force(Y-1) + issued(Y), 2021 template in both years",
+}
 
 
 @dataclass(frozen=True)
@@ -50,17 +55,18 @@ def _check(rule: str, table: str, subject: str, left: list[CheckCell], right: li
     return Check(f"{rule}[{subject}]", rule, table, subject, ok, left, right)
 
 
-def _requests_columns() -> list[str]:
+def requests_columns() -> list[str]:
     (carried_over,) = (row for row in requests_rows("2021") if row.key == "carried_over")
     return [column.key for column in carried_over.columns]
 
 
 def cross_year_checks(earlier: Facts, later: Facts, year: int) -> list[Check]:
-    """The checks between the report of `year - 1` (`earlier`) and of `year` (`later`). A check
-    whose cells neither report printed is not made (a table neither has, a template without
-    the rows)."""
+    """The checks between the report of `year - 1` (`earlier`) and of `year` (`later`). Only
+    between reports that both print the table (not with a pre-2019 or scanned report), and not
+    over cells neither printed."""
     out: list[Check] = []
-    for column in _requests_columns():
+    both_print_requests = all(any(key[0] == REQUESTS for key in facts) for facts in (earlier, later))
+    for column in requests_columns() if both_print_requests else ():
         over, forward = (REQUESTS, "carried_over", column), (REQUESTS, "carried_forward", column)
         if over not in later and forward not in earlier:
             continue
