@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from pipelines.model import ParseResult
@@ -104,3 +105,29 @@ def test_an_unassigned_document_is_filed_by_a_later_parse_that_can(store: Store)
     with read_connection(store.engine) as conn:
         (report_id,) = conn.execute(select(versions.c.report_id).where(versions.c.sha256 == doc.sha256)).one()
     assert report_id is not None
+
+
+def test_status_and_ingest_on_the_command_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from nianbao.cli import main
+
+    bare = tmp_path / "bare.txt"
+    bare.write_bytes(BARE)
+    where = ["--db", f"sqlite:///{tmp_path / 'n.db'}", "--archive", str(tmp_path / "archive")]
+    assert main(["db", "upgrade", *where]) == 0
+    assert main(["ingest", str(bare), *where]) == 0
+    assert "1 unassigned" in capsys.readouterr().out
+    assert main(["status", *where]) == 0
+    text = capsys.readouterr().out
+    listed = f"  -  file://{bare.resolve()}  (no agency and no year)"
+    assert f"unassigned documents (parsed, no agency or year): 1\n{listed}" in text
+
+    assert main(["ingest", str(bare), "--agency", "新郑市教育局", "--year", "2024", *where]) == 0
+    assert "1 new" in capsys.readouterr().out
+    assert main(["status", "--json", *where]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["unassigned"] == [] and found["totals"]["reports"] == 1
+    with pytest.raises(SystemExit) as refused:  # argparse: not a report year
+        main(["ingest", str(bare), "--year", "24", *where])
+    assert refused.value.code == 2 and "not a report year: 24" in capsys.readouterr().err
