@@ -82,7 +82,8 @@ def render_status(found: dict[str, Any]) -> str:
         for entry in entries[:SHOWN]:
             listed = f"  listed as «{entry['listed_title']}»" if entry.get("listed_title") else ""
             missing = entry.get("missing")
-            why = entry.get("message") or (f"no {' and no '.join(missing)}" if missing else entry["status"])
+            lacks = f": no {' and no '.join(missing)}" if missing else ""
+            why = entry.get("message") or entry["status"] + lacks
             lines.append(f"  {entry['portal'] or '-'}  {entry['url']}{listed}  ({why})")
         if len(entries) > SHOWN:
             lines.append(f"  ... and {len(entries) - SHOWN} more (--json lists them all)")

@@ -120,7 +120,7 @@ def test_status_and_ingest_on_the_command_line(tmp_path: Path, capsys) -> None: 
     assert "1 unassigned" in capsys.readouterr().out
     assert main(["status", *where]) == 0
     text = capsys.readouterr().out
-    listed = f"  -  file://{bare.resolve()}  (no agency and no year)"
+    listed = f"  -  file://{bare.resolve()}  (parsed: no agency and no year)"
     assert f"unassigned documents (parsed, no agency or year): 1\n{listed}" in text
 
     assert main(["ingest", str(bare), "--agency", "新郑市教育局", "--year", "2024", *where]) == 0
