@@ -42,7 +42,7 @@ def _record(agency_id: int, name: str, code: str | None) -> AgencyRecord:
 
 
 def _organ(name: str, division: Division) -> str | None:
-    place = locate(name, division.name)
+    place = locate(name, division.path)
     return place.organ if place and place.division == division else None
 
 
@@ -59,29 +59,45 @@ def resolve(conn: Connection, printed: str, *, hint: str | None, now: datetime) 
         if known.division_code is None and place is not None:  # an agency from before 0007
             _set_division(conn, known.id, place.division)
             return _record(known.id, known.name, place.division.code)
-        return _record(known.id, known.name, known.division_code)
+        if place is None or known.division_code == place.division.code:
+            return _record(known.id, known.name, known.division_code)
+        # an ambiguous name (鼓楼区人民政府) that this portal's region puts in another division
+        return _same_organ(conn, place) or _create(conn, place.division.path + place.organ, place, now)
     same = _same_organ(conn, place) if place else None
     if same is None:
-        division = place.division if place else None
-        agency_id = conn.execute(
-            insert(agencies)
-            .values(
-                name=printed,
-                division_code=division.code if division else None,
-                level=division.level if division else None,
-                first_seen=now,
-            )
-            .returning(agencies.c.id)
-        ).scalar_one()
-        conn.execute(insert(aliases).values(name=printed, agency_id=agency_id, first_seen=now))
-        return _record(agency_id, printed, division.code if division else None)
+        # a name whose division only the hint decides is kept under its full name, which does not
+        # need the hint; the name as printed is its alias
+        name = printed
+        if place is not None and locate(printed) is None:
+            name = place.division.path + place.organ
+        agency = _create(conn, name, place, now)
+        if agency.name != printed:
+            conn.execute(insert(aliases).values(name=printed, agency_id=agency.id, first_seen=now))
+        return agency
     conn.execute(insert(aliases).values(name=printed, agency_id=same.id, first_seen=now))
     assert place is not None and same.division is not None
-    canonical = locate(same.name, same.division.name)
+    canonical = locate(same.name, same.division.path)
     if canonical is None or len(place.prefix) > len(canonical.prefix):
         _rename(conn, same.id, printed)
         return AgencyRecord(same.id, printed, same.division)
     return same
+
+
+def _create(conn: Connection, name: str, place: Located | None, now: datetime) -> AgencyRecord:
+    """A new agency named `name`, with that name as its first alias."""
+    division = place.division if place else None
+    agency_id = conn.execute(
+        insert(agencies)
+        .values(
+            name=name,
+            division_code=division.code if division else None,
+            level=division.level if division else None,
+            first_seen=now,
+        )
+        .returning(agencies.c.id)
+    ).scalar_one()
+    conn.execute(insert(aliases).values(name=name, agency_id=agency_id, first_seen=now))
+    return _record(agency_id, name, division.code if division else None)
 
 
 def _same_organ(conn: Connection, place: Located) -> AgencyRecord | None:

@@ -159,3 +159,30 @@ def test_a_region_from_a_portal_is_not_overwritten_by_another_portal(store: Stor
     )
     ((agency, year, _id, region),) = _reports(store)
     assert (agency, year, region) == ("县财政局", 2024, "河南省平顶山市郏县")
+
+
+def test_an_ambiguous_name_is_the_agency_of_the_portals_division(store: Store) -> None:
+    """鼓楼区人民政府 printed on Nanjing's and on Fuzhou's portal: two agencies, each under its
+    full name, never one."""
+    nanjing, fuzhou = _report("鼓楼区人民政府", 2024, seed=5), _report("鼓楼区人民政府", 2024, seed=6)
+    _store(store, "https://www.nanjing.gov.cn/gl/2024.html", nanjing, portal="nanjing", region="江苏省南京市")
+    _store(store, "https://www.fuzhou.gov.cn/gl/2024.html", fuzhou, portal="fuzhou", region="福建省福州市")
+    _store(
+        store,
+        "https://www.nanjing.gov.cn/gl/2024b.html",
+        nanjing + b" ",
+        portal="nanjing",
+        region="江苏省南京市",
+    )
+    with read_connection(store.engine) as conn:
+        found = conn.execute(
+            select(agencies.c.name, agencies.c.division_code).order_by(agencies.c.name)
+        ).all()
+    assert [tuple(row) for row in found] == [
+        ("江苏省南京市鼓楼区人民政府", "320106"),
+        ("福建省福州市鼓楼区人民政府", "350102"),
+    ]
+    assert sorted((r[0], r[3]) for r in _reports(store)) == [
+        ("江苏省南京市鼓楼区人民政府", "江苏省南京市鼓楼区"),
+        ("福建省福州市鼓楼区人民政府", "福建省福州市鼓楼区"),
+    ]
