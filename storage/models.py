@@ -13,7 +13,7 @@ Natural keys (unique constraints) carry the meaning; integer ids only join. Time
 - report_versions: one per (sha256, parser_version): a parse of one content.
 - facts: one per (report, table, row, column): the current belief, attributed to a version.
 - fact_history: a fact's earlier states, copied there when a new version supersedes them.
-- checks: the identity checks of one version.
+- checks: the checks of one version (identities, narrative figures, cross-year checks).
 - runs: one per command run (crawl, ingest, reparse, parse-pending, export): when, what, how it
   ended; `finished_at` stays null for a run that died. run_portals: each portal's part in a run.
 """
@@ -239,9 +239,11 @@ FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
 
 
 class CheckResult(Base):
-    """One check of a version: an identity or a narrative figure over exact cells. `identity` is
-    the check's id (`rule[subject]`, unique within a parse); `cells` lists every cell it compares
-    ({table, row, column, side, value, state}), `quote` the text figure of a narrative check."""
+    """One check of a version: an identity or a narrative figure over exact cells, or a
+    cross-year check against the agency's previous year (storage/cross_year.py; its cells carry
+    their report's `year`). `identity` is the check's id (`rule[subject]`, unique within a
+    version); `cells` lists every cell it compares ({table, row, column, side, value, state}),
+    `quote` the text figure of a narrative check. `ok` None: not evaluable (a blank side)."""
 
     __tablename__ = "checks"
 
