@@ -16,15 +16,6 @@ reports = Report.__table__
 RULES = (RULE_CARRIED_OVER, RULE_IN_FORCE)
 
 
-def _report(conn: Connection, agency_id: int, year: int) -> tuple[int, int | None] | None:
-    row = conn.execute(
-        select(reports.c.id, reports.c.current_version_id).where(
-            reports.c.agency_id == agency_id, reports.c.year == year
-        )
-    ).first()
-    return (row.id, row.current_version_id) if row else None
-
-
 def _facts(conn: Connection, report_id: int) -> dict[tuple[str, str, str], Stored]:
     query = select(
         facts.c.table_key, facts.c.row_key, facts.c.column_key, facts.c.value, facts.c.inferred
@@ -32,15 +23,14 @@ def _facts(conn: Connection, report_id: int) -> dict[tuple[str, str, str], Store
     return {(t, r, c): Stored(value, bool(inferred)) for t, r, c, value, inferred in conn.execute(query)}
 
 
-def _evaluate(conn: Connection, agency_id: int, year: int) -> None:
-    later = _report(conn, agency_id, year)
-    if later is None or later[1] is None:
-        return
+def _evaluate(
+    conn: Connection, earlier: tuple[int, int | None], later: tuple[int, int | None], year: int
+) -> None:
+    """(report id, current version id) of the reports of `year - 1` and `year`."""
     report_id, version_id = later
-    conn.execute(delete(checks).where(checks.c.version_id == version_id, checks.c.rule.in_(RULES)))
-    earlier = _report(conn, agency_id, year - 1)
-    if earlier is None:
+    if version_id is None:
         return
+    conn.execute(delete(checks).where(checks.c.version_id == version_id, checks.c.rule.in_(RULES)))
     found = cross_year_checks(_facts(conn, earlier[0]), _facts(conn, report_id), year)
     if found:
         conn.execute(
@@ -64,6 +54,16 @@ def _evaluate(conn: Connection, agency_id: int, year: int) -> None:
 
 
 def evaluate_around(conn: Connection, agency_id: int, year: int) -> None:
-    """Evaluate the checks between `year - 1` and `year`, and between `year` and `year + 1`."""
-    _evaluate(conn, agency_id, year)
-    _evaluate(conn, agency_id, year + 1)
+    """Evaluate the checks between `year - 1` and `year`, and between `year` and `year + 1`
+    (one query when the agency has no report of either neighbouring year)."""
+    found = {
+        row.year: (row.id, row.current_version_id)
+        for row in conn.execute(
+            select(reports.c.id, reports.c.year, reports.c.current_version_id).where(
+                reports.c.agency_id == agency_id, reports.c.year.between(year - 1, year + 1)
+            )
+        )
+    }
+    for later in (year, year + 1):
+        if later in found and later - 1 in found:
+            _evaluate(conn, found[later - 1], found[later], later)
