@@ -103,13 +103,21 @@ def _floor(url: str, rows: dict[str, list[dict[str, Any]]], batch: int) -> float
 
 
 def _group_by_report(rows: dict[str, list[dict[str, Any]]]) -> dict[int, dict[str, list[dict[str, Any]]]]:
-    """Each written row under the report it belongs to (checks through their version)."""
+    """Each written row under the report it belongs to (checks through their version, an agency
+    and its aliases under the first report that named it)."""
     report_of_version = {v["id"]: v["report_id"] for v in rows["report_versions"]}
+    report_of_agency: dict[int, int] = {}
+    for report in sorted(rows["reports"], key=lambda r: r["id"]):
+        report_of_agency.setdefault(report["agency_id"], report["id"])
     grouped: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for table in _tables():
         for row in rows[table.name]:
             if table.name == "reports":
                 rid = row["id"]
+            elif table.name == "agencies":
+                rid = report_of_agency[row["id"]]
+            elif table.name == "agency_aliases":
+                rid = report_of_agency[row["agency_id"]]
             elif "report_id" in row:
                 rid = row["report_id"]
             else:

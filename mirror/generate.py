@@ -281,14 +281,76 @@ def _published(rng: random.Random, year: int) -> str:
     return (date(year + 1, 1, 8) + timedelta(days=rng.randint(0, 23))).isoformat()
 
 
+# --- an agency's years, consistent with each other ---------------------------------------------
+
+FIRST_IN_FORCE_YEAR = 2020  # the 2021 template counts documents in force from the 2021 reports on
+
+
+def _carried_forward(agency: str, year: int) -> dict[str, int]:
+    """What `agency`'s report of `year` carries forward per applicant column: drawn from the
+    agency and year alone, so that the next year's report can carry it over."""
+    rng = random.Random(f"{agency}:{year}:carried_forward")
+    return {c.key: 0 if rng.random() < 0.7 else rng.randint(1, 6) for c in APPLICANT_COLUMNS}
+
+
+def _in_force(agency: str, year: int) -> dict[str, tuple[int, int, int]]:
+    """(issued, repealed, in force at the end of the year) of regulations and normative
+    documents: in force(Y) = in force(Y-1) + issued(Y) - repealed(Y)."""
+    base = random.Random(f"{agency}:in_force")
+    state = {"regulations": base.randint(0, 30), "normative_documents": base.randint(5, 200)}
+    out = {row: (0, 0, count) for row, count in state.items()}
+    for each in range(FIRST_IN_FORCE_YEAR + 1, year + 1):
+        rng = random.Random(f"{agency}:{each}:in_force")
+        for row, before in state.items():
+            issued = _count(rng, 0.4, small=3 if row == "regulations" else 12, p_large=0.0)
+            repealed = min(before, _count(rng, 0.7, small=2 if row == "regulations" else 10, p_large=0.0))
+            state[row] = before + issued - repealed
+            out[row] = (issued, repealed, state[row])
+    return out
+
+
+def _chain(values: dict[FactKey, Number], disclosure: dict[str, Number], agency: str, year: int) -> None:
+    """Make the report carry over what the agency's previous report carried forward, and count
+    documents in force from the previous year's (the cross-year checks hold), keeping its
+    own identities: new_received absorbs the difference, a result row any shortfall."""
+    over, forward = _carried_forward(agency, year - 1), _carried_forward(agency, year)
+    for column in APPLICANT_COLUMNS:
+        key = column.key
+        handled = values[REQUESTS, "total", key]
+        if (shortfall := over[key] - forward[key] - handled) > 0:  # more carried in than out and done
+            values[REQUESTS, "granted", key] += shortfall
+            values[REQUESTS, "total", key] += shortfall
+        values[REQUESTS, "carried_over", key] = over[key]
+        values[REQUESTS, "carried_forward", key] = forward[key]
+        values[REQUESTS, "new_received", key] = values[REQUESTS, "total", key] + forward[key] - over[key]
+    rows = {key[1] for key in values if key[0] == REQUESTS}
+    for row in rows:
+        values[REQUESTS, row, "total"] = sum(values[REQUESTS, row, c.key] for c in APPLICANT_COLUMNS)
+    if "regulations.in_force" in disclosure:
+        for row, (issued, repealed, in_force) in _in_force(agency, year).items():
+            disclosure.update(
+                {f"{row}.issued": issued, f"{row}.repealed": repealed, f"{row}.in_force": in_force}
+            )
+
+
 def generate_report(
-    rng: random.Random, *, agency: str, year: int, fmt: str, one_other_row: bool = False
+    rng: random.Random,
+    *,
+    agency: str,
+    year: int,
+    fmt: str,
+    one_other_row: bool = False,
+    chained: bool = False,
 ) -> ReportSpec:
-    """A report whose facts satisfy every identity of its template (see ReportSpec.identity_errors)."""
+    """A report whose facts satisfy every identity of its template (see ReportSpec.identity_errors).
+    `chained`: also consistent with the same agency's reports of the years before and after
+    (what the mirror serves: its portals publish series of years)."""
     one_other_row = one_other_row and fmt != FORMAT_2019
     unit = rng.choice(("元", "万元")) if fmt == FORMAT_2019 else None
     disclosure = _disclosure_2019(rng, unit or "元") if fmt == FORMAT_2019 else _disclosure_2021(rng)
     values = _requests(rng, fmt, one_other_row)
+    if chained:
+        _chain(values, disclosure, agency, year)
     values.update(_review(rng))
     facts = facts_from_keys(values)
     expected = {f"{row.key}.{c.key}" for row in disclosure_rows(fmt) for c in row.columns}

@@ -81,7 +81,9 @@ def render_status(found: dict[str, Any]) -> str:
         lines += ["", f"{title}: {len(entries)}"]
         for entry in entries[:SHOWN]:
             listed = f"  listed as «{entry['listed_title']}»" if entry.get("listed_title") else ""
-            why = entry.get("message") or entry["status"]
+            missing = entry.get("missing")
+            lacks = f": no {' and no '.join(missing)}" if missing else ""
+            why = entry.get("message") or entry["status"] + lacks
             lines.append(f"  {entry['portal'] or '-'}  {entry['url']}{listed}  ({why})")
         if len(entries) > SHOWN:
             lines.append(f"  ... and {len(entries) - SHOWN} more (--json lists them all)")

@@ -33,11 +33,21 @@ def _timestamp(value: str) -> datetime:
     return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
+def _year(value: str) -> int:
+    if not value.isdigit() or not 1990 <= int(value) <= 2100:
+        raise argparse.ArgumentTypeError(f"not a report year: {value}")
+    return int(value)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     ingest = sub.add_parser("ingest", help="archive, parse and store files, directories or URLs")
     add_store_options(ingest)
     ingest.add_argument("targets", nargs="+", metavar="PATH|URL")
     ingest.add_argument("-q", "--quiet", action="store_true", help="print only the totals")
+    ingest.add_argument(
+        "--agency", metavar="NAME", help="the agency every target is a report of (over what its text says)"
+    )
+    ingest.add_argument("--year", type=_year, metavar="YEAR", help="the year every target reports on")
     ingest.set_defaults(func=run_ingest)
 
     reparse = sub.add_parser("reparse", help="parse archived documents again with the current parser")
@@ -112,8 +122,17 @@ def run_ingest(args: argparse.Namespace) -> int:
     say_database(config)
     with Store.open(config) as store, RecordedRun(config, "ingest", command_argv(args)) as run:
         with LogRelay() as relay:
-            stage = _stage(store, config, relay.queue, quiet=args.quiet)
-            report, unreadable = ingest(store, args.targets, stage, report=_line_printer(args.quiet))
+            assigning = args.agency is not None or args.year is not None
+            # assigned: parsed again even if parsed before, to be filed under what it was given
+            stage = _stage(store, config, relay.queue, force=assigning, quiet=args.quiet)
+            report, unreadable = ingest(
+                store,
+                args.targets,
+                stage,
+                report=_line_printer(args.quiet),
+                agency=args.agency,
+                year=args.year,
+            )
         print(f"total: {report.summary()}" + (f"; {unreadable} unreadable" if unreadable else ""))
         return run.finish(
             parse_exit_code(report, unreadable),

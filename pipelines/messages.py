@@ -47,6 +47,8 @@ TEMPLATES: dict[str, str] = {
     "agency_from_listing": "agency from the portal's listing title {title}: {agency}",
     "year_from_listing": "year from the portal's listing title {title}: {year}",
     "year_conflict": "year {year} (from the {source}) but the {other_source} says {other}",
+    "agency_assigned": "agency assigned by the user (ingest --agency): {agency}; the document read: {read}",
+    "year_assigned": "year assigned by the user (ingest --year): {year}; the document read: {read}",
     "agency_unknown": "agency unknown: no title, statement, signature or listing names it",
     "year_unknown": "year unknown: no title, statistics period, signature or listing gives it",
     # tables

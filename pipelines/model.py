@@ -113,9 +113,10 @@ class CheckCell:
     column: str
     value: float | int  # the value the checks used: a printed blank counts as 0
     state: CellState
+    year: int | None = None  # of the report it is in, when a check compares two (cross-year)
 
     def to_dict(self, side: Side) -> dict[str, Any]:
-        return {
+        out = {
             "table": self.table,
             "row": self.row,
             "column": self.column,
@@ -123,6 +124,9 @@ class CheckCell:
             "value": self.value,
             "state": self.state,
         }
+        if self.year is not None:
+            out["year"] = self.year
+        return out
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ class Check:
     rule: str
     table: str
     subject: str
-    ok: bool
+    ok: bool | None  # None: not evaluable (a cross-year check with a blank side)
     left: list[CheckCell]
     right: list[CheckCell]
     quote: Quote | None = None
@@ -168,7 +172,7 @@ class Check:
     @property
     def cause(self) -> Cause | None:
         """Of a failure: `inferred` when a cell the parser inferred is involved, else `source`."""
-        if self.ok:
+        if self.ok is not False:
             return None
         return "inferred" if any(c.state == "inferred" for c in self.cells) else "source"
 
@@ -177,6 +181,8 @@ class Check:
         """Both sides as numbers; a side whose cells were all printed blank reads `(blank)`."""
         op = "=" if self.ok else "!="
         right = _side_text(self.right)
+        if self.ok is None:
+            return f"not evaluable (a side is blank): {_side_text(self.left)} vs {right}"
         if self.quote is not None:
             return f"text {format_number(self.quote.value)} {op} table {right}"
         return f"{_side_text(self.left)} {op} {right}"
@@ -231,7 +237,7 @@ class ParseResult:
 
     @property
     def failing_checks(self) -> list[Check]:
-        return [c for c in self.checks if not c.ok]
+        return [c for c in self.checks if c.ok is False]
 
     def to_dict(self, *, with_text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -51,7 +51,7 @@ class PortalEntry:
 @dataclass(frozen=True)
 class StoredCheck:
     identity: str
-    ok: bool
+    ok: bool | None  # None: not evaluable (a cross-year check with a blank side)
     cause: str | None
     detail: str
     cells: list[dict[str, Any]]  # [{table, row, column, side, value, state}]; [] for rows before 0004
@@ -85,8 +85,9 @@ class ReportDetail:
         """(table, row, column) -> the failing checks that compare that cell."""
         out: dict[tuple[str, str, str], list[str]] = {}
         for check in self.checks:
-            if not check.ok:
-                for cell in check.cells:
+            if check.ok is False:
+                # a cross-year check's cells of the other year are not in this report's tables
+                for cell in (c for c in check.cells if c.get("year", self.entry.year) == self.entry.year):
                     out.setdefault((cell["table"], cell["row"], cell["column"]), []).append(check.identity)
         return out
 

@@ -182,7 +182,7 @@ def write_site(store: Store, out_dir: str | Path) -> SiteSummary:
                 extra_facts=extra,
                 original=original,
                 original_problem=problem,
-                failing=[c for c in detail.checks if not c.ok],
+                failing=[c for c in detail.checks if c.ok is False],
             )
     shutil.copyfile(str(files("report").joinpath("templates/style.css")), directory / "style.css")
     by_agency: dict[str, list[queries.ReportEntry]] = {}

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipelines import cross_year
 from pipelines.identities import RULES, requests_equations, review_equations
 from pipelines.schema import (
     DISCLOSURE,
@@ -150,6 +151,28 @@ def _identities_section() -> list[str]:
     return [*lines, "", f"Result rows of `{REQUESTS}` are those whose key starts with {prefixes}.", ""]
 
 
+def _cross_year_section() -> list[str]:
+    columns, rows = len(cross_year.requests_columns()), len(cross_year.IN_FORCE_ROWS)
+    in_force_rows = ", ".join(f"`{r}`" for r in cross_year.IN_FORCE_ROWS)
+    return [
+        "## Cross-year checks",
+        "",
+        "Between an agency's reports of consecutive years (one agency across the names it is printed",
+        "under: docs/storage.md), stored as checks of the later report's current version and exported",
+        "in the feed's `checks` file like identities; evaluated again whenever either year's report",
+        "changes (pipelines/cross_year.py). Across two reports a cell printed blank (or not printed)",
+        "is not 0: such a check is recorded as not evaluable (`ok` null), never as a failure.",
+        "",
+        "| check | one per | rule |",
+        "|---|---|---|",
+        f"| `{cross_year.RULE_CARRIED_OVER}[column]` | column of `{REQUESTS}` ({columns}) "
+        f"| {cross_year.RULES[cross_year.RULE_CARRIED_OVER]} |",
+        f"| `{cross_year.RULE_IN_FORCE}[row]` | row of `{DISCLOSURE}` ({rows}: "
+        f"{in_force_rows}) | {cross_year.RULES[cross_year.RULE_IN_FORCE]} |",
+        "",
+    ]
+
+
 def render() -> str:
     lines = [_HEADER]
     for table, title in _TABLES:
@@ -157,6 +180,7 @@ def render() -> str:
         if table == REQUESTS:
             lines.extend(_other_rows_note())
     lines.extend(_identities_section())
+    lines.extend(_cross_year_section())
     return "\n".join(lines)
 
 

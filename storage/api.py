@@ -178,6 +178,19 @@ class Store:
 
         return self._write(work)
 
+    def assign(self, document_id: int, *, agency: str | None, year: int | None) -> None:
+        """Record the agency and year a document's user says it is (`ingest --agency --year`):
+        every later parse of it is filed under them (storage/reports.py)."""
+
+        def work(conn: Connection) -> None:
+            conn.execute(
+                update(docs.documents)
+                .where(docs.documents.c.id == document_id)
+                .values(assigned_agency=agency, assigned_year=year)
+            )
+
+        self._write(work)
+
     def upsert_portal(
         self,
         name: str,

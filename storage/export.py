@@ -35,6 +35,7 @@ from pipelines.schema import (
     requests_rows,
 )
 from pipelines.schema import FORMATS as TEMPLATE_VERSIONS
+from storage.agencies import agencies
 from storage.db import read_connection, utcnow
 from storage.documents import documents, portals
 from storage.reports import checks, facts, reports, versions
@@ -50,7 +51,10 @@ TS = pa.timestamp("us", tz="UTC")
 FACTS_SCHEMA = pa.schema(
     [
         ("report_id", pa.int64()),
-        ("agency", pa.string()),
+        ("agency_id", pa.int64()),
+        ("agency", pa.string()),  # canonical
+        ("agency_as_printed", pa.string()),  # by the document of the fact's version
+        ("division_code", pa.string()),
         ("region", pa.string()),
         ("portal", pa.string()),
         ("year", pa.int32()),
@@ -63,6 +67,8 @@ FACTS_SCHEMA = pa.schema(
         ("unit", pa.string()),
         ("blank", pa.bool_()),
         ("inferred", pa.bool_()),
+        ("reason", pa.string()),  # why a value is not simply as printed (inferred, undecided)
+        ("cell", pa.string()),  # JSON: where it was printed (pipelines.model.CellRef)
         ("source_url", pa.string()),
         ("fetched_at", TS),
         ("sha256", pa.string()),
@@ -95,7 +101,10 @@ HEADLINES = (
 REPORTS_SCHEMA = pa.schema(
     [
         ("report_id", pa.int64()),
+        ("agency_id", pa.int64()),
         ("agency", pa.string()),
+        ("agency_as_printed", pa.string()),  # by the current version's document
+        ("division_code", pa.string()),
         ("region", pa.string()),
         ("portal", pa.string()),
         ("year", pa.int32()),
@@ -120,13 +129,14 @@ REPORTS_SCHEMA = pa.schema(
 CHECKS_SCHEMA = pa.schema(
     [
         ("report_id", pa.int64()),
+        ("agency_id", pa.int64()),
         ("agency", pa.string()),
         ("year", pa.int32()),
         ("identity", pa.string()),
         ("rule", pa.string()),
         ("table_key", pa.string()),
         ("subject", pa.string()),
-        ("ok", pa.bool_()),
+        ("ok", pa.bool_()),  # null: not evaluable (a cross-year check with a blank side)
         ("cause", pa.string()),
         ("detail", pa.string()),
         ("cells", pa.string()),  # JSON: [{table, row, column, side, value, state}, ...]
@@ -229,21 +239,38 @@ def _changed(since: datetime | None, column: Any) -> Any:
 
 
 def _current(query: Select) -> Select:
-    """Join a query on reports to the current version, its document and portal."""
+    """Join a query on reports to the current version, its document, portal and agency."""
     return (
         query.join(versions, versions.c.id == reports.c.current_version_id)
         .join(documents, documents.c.id == versions.c.document_id)
         .outerjoin(portals, portals.c.id == reports.c.portal_id)
+        .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
     )
 
 
 def _failing_cells(conn: Connection) -> dict[int, set[tuple[str, str, str]]]:
-    """version id -> the (table, row, column) of every cell a failing check compares."""
-    query = select(checks.c.version_id, checks.c.cells).where(checks.c.ok.is_(False))
+    """version id -> the (table, row, column) of every cell a failing check compares. A cell of
+    a cross-year check that lies in the other year's report is that report's current version's."""
+    current = {
+        (agency_id, year): version_id
+        for agency_id, year, version_id in conn.execute(
+            select(reports.c.agency_id, reports.c.year, reports.c.current_version_id)
+        )
+    }
+    query = (
+        select(checks.c.version_id, checks.c.cells, reports.c.agency_id, reports.c.year)
+        .join(versions, versions.c.id == checks.c.version_id)
+        .outerjoin(reports, reports.c.id == versions.c.report_id)
+        .where(checks.c.ok.is_(False))
+    )
     failing: dict[int, set[tuple[str, str, str]]] = {}
-    for version_id, cells in conn.execute(query):
-        named = failing.setdefault(version_id, set())
-        named.update((c["table"], c["row"], c["column"]) for c in cells or ())
+    for version_id, cells, agency_id, year in conn.execute(query):
+        for cell in cells or ():
+            where = version_id
+            if cell.get("year", year) != year:
+                where = current.get((agency_id, cell["year"]))
+            if where is not None:
+                failing.setdefault(where, set()).add((cell["table"], cell["row"], cell["column"]))
     return failing
 
 
@@ -252,7 +279,10 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
     query = (
         select(
             reports.c.id.label("report_id"),
+            reports.c.agency_id,
             reports.c.agency,
+            versions.c.agency.label("agency_as_printed"),
+            agencies.c.division_code,
             reports.c.region,
             portals.c.name.label("portal"),
             reports.c.year,
@@ -265,6 +295,8 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
             facts.c.unit,
             facts.c.blank,
             facts.c.inferred,
+            facts.c.reason,
+            facts.c.origin.label("cell"),
             documents.c.url.label("source_url"),
             documents.c.fetched_at,
             versions.c.sha256,
@@ -281,11 +313,13 @@ def _fact_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[s
         .join(versions, versions.c.id == facts.c.version_id)
         .join(documents, documents.c.id == versions.c.document_id)
         .outerjoin(portals, portals.c.id == reports.c.portal_id)
+        .outerjoin(agencies, agencies.c.id == reports.c.agency_id)
         .where(_changed(since, reports.c.changed_at))
         .order_by(facts.c.report_id, facts.c.table_key, facts.c.row_key, facts.c.column_key)
     )
     for batch in _batches(conn, query):
         for row in batch:
+            row["cell"] = json.dumps(row["cell"], ensure_ascii=False)
             named = failing.get(row.pop("version_id"), set())
             bad = (row["table_key"], row["row_key"], row["column_key"]) in named
             row["check_status"] = "failed" if bad else "ok"
@@ -302,7 +336,10 @@ def _report_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict
     query = _current(
         select(
             reports.c.id.label("report_id"),
+            reports.c.agency_id,
             reports.c.agency,
+            versions.c.agency.label("agency_as_printed"),
+            agencies.c.division_code,
             reports.c.region,
             portals.c.name.label("portal"),
             reports.c.year,
@@ -353,6 +390,7 @@ def _check_rows(conn: Connection, since: datetime | None) -> Iterator[list[dict[
     query = (
         select(
             reports.c.id.label("report_id"),
+            reports.c.agency_id,
             reports.c.agency,
             reports.c.year,
             checks.c.identity,

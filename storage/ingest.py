@@ -95,9 +95,13 @@ def ingest(
     stage: ParseStage,
     *,
     report: Callable[[str], None] = lambda _line: None,
+    agency: str | None = None,
+    year: int | None = None,
 ) -> tuple[ParseReport, int]:
     """Archive every target, then parse and store them; returns the stage's report and how many
-    targets could not be read."""
+    targets could not be read. `agency`, `year`: what the user says every target is, over what
+    the parser reads (kept with the document: a reparse files it the same way; the stage must
+    be forced, for a content parsed before to be filed again)."""
     failed = 0
     archived: list[PendingDocument] = []
     for target in expand(targets):
@@ -108,6 +112,8 @@ def ingest(
             report(f"{target}: cannot read: {exc}")
             continue
         doc = store.archive(fetched)
+        if agency is not None or year is not None:
+            store.assign(doc.document_id, agency=agency, year=year)
         archived.append(PendingDocument(doc.document_id, doc.sha256, doc.url, doc.fetched_at))
     return stage.run(archived), failed
 

@@ -6,11 +6,14 @@ Natural keys (unique constraints) carry the meaning; integer ids only join. Time
 - documents: one row per (url, sha256): where and when those bytes were fetched or ingested, with
   what the crawl knew of them (role, the listing's title and year, the list page) and whether they
   are a report for the parse stage.
-- reports: one per (agency, year); `current_version_id` is what we believe now.
+- agencies: one per organ, with its canonical name, division code (GB/T 2260) and level;
+  agency_aliases: every name an organ was printed under (storage/agencies.py).
+- reports: one per (agency_id, year); `agency` is the agency's canonical name (unique with the
+  year too); `current_version_id` is what we believe now.
 - report_versions: one per (sha256, parser_version): a parse of one content.
 - facts: one per (report, table, row, column): the current belief, attributed to a version.
 - fact_history: a fact's earlier states, copied there when a new version supersedes them.
-- checks: the identity checks of one version.
+- checks: the checks of one version (identities, narrative figures, cross-year checks).
 - runs: one per command run (crawl, ingest, reparse, parse-pending, export): when, what, how it
   ended; `finished_at` stays null for a run that died. run_portals: each portal's part in a run.
 """
@@ -104,14 +107,39 @@ class Document(Base):
     listed_year: Mapped[int | None] = mapped_column(Integer)
     list_url: Mapped[str | None] = mapped_column(Text)  # the list page it was found on
     report_url: Mapped[str | None] = mapped_column(Text)  # the report page an attachment belongs to
+    # what its user said it is (`nianbao ingest --agency --year`): over what the parser reads
+    assigned_agency: Mapped[str | None] = mapped_column(String(300))
+    assigned_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)  # canonical: the fullest name printed
+    division_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    level: Mapped[str | None] = mapped_column(String(20))  # province, city, county (the division's)
+    first_seen: Mapped[datetime]
+
+
+class AgencyAlias(Base):
+    __tablename__ = "agency_aliases"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)  # as printed
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    first_seen: Mapped[datetime]
 
 
 class Report(Base):
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("agency", "year", name="uq_reports_agency_year"),)
+    __table_args__ = (
+        UniqueConstraint("agency", "year", name="uq_reports_agency_year"),
+        Index("uq_reports_agency_id_year", "agency_id", "year", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency: Mapped[str] = mapped_column(String(300))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", name="fk_reports_agency"))
     year: Mapped[int] = mapped_column(Integer)
     region: Mapped[str | None] = mapped_column(String(200))
     portal_id: Mapped[int | None] = mapped_column(ForeignKey("portals.id"))
@@ -144,6 +172,7 @@ class ReportVersion(Base):
     parsed_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20))
     messages: Mapped[list[str]]
+    agency: Mapped[str | None] = mapped_column(String(300))  # the name as its document printed it
     kind: Mapped[str | None] = mapped_column(String(20))
     template_version: Mapped[str | None] = mapped_column(String(10))
     title: Mapped[str | None] = mapped_column(Text)
@@ -210,9 +239,11 @@ FACT_CONTENT = ("value", "raw", "unit", "blank", "inferred", "reason", "origin")
 
 
 class CheckResult(Base):
-    """One check of a version: an identity or a narrative figure over exact cells. `identity` is
-    the check's id (`rule[subject]`, unique within a parse); `cells` lists every cell it compares
-    ({table, row, column, side, value, state}), `quote` the text figure of a narrative check."""
+    """One check of a version: an identity or a narrative figure over exact cells, or a
+    cross-year check against the agency's previous year (storage/cross_year.py; its cells carry
+    their report's `year`). `identity` is the check's id (`rule[subject]`, unique within a
+    version); `cells` lists every cell it compares ({table, row, column, side, value, state}),
+    `quote` the text figure of a narrative check. `ok` None: not evaluable (a blank side)."""
 
     __tablename__ = "checks"
 
@@ -221,7 +252,7 @@ class CheckResult(Base):
     rule: Mapped[str | None] = mapped_column(String(80))
     table_key: Mapped[str | None] = mapped_column(String(40))
     subject: Mapped[str | None] = mapped_column(String(80))
-    ok: Mapped[bool] = mapped_column(Boolean)
+    ok: Mapped[bool | None] = mapped_column(Boolean)  # None: not evaluable (a side is blank)
     cause: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(Text)
     cells: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON_VALUE)

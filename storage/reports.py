@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, func, select, update
 
-from storage import pgfacts
+from pipelines.messages import message
+from storage import agencies, cross_year, pgfacts
+from storage.agencies import AgencyRecord
 from storage.bulk import bulk_write
 from storage.models import (
     FACT_CONTENT,
@@ -28,6 +30,7 @@ from storage.models import (
     Document,
     Fact,
     FactHistory,
+    Portal,
     Report,
     ReportVersion,
 )
@@ -42,12 +45,14 @@ facts = Fact.__table__
 history = FactHistory.__table__
 checks = CheckResult.__table__
 documents = Document.__table__
+portals = Portal.__table__
 
 VERSION_CONTENT = (
     "report_id",
     "document_id",
     "status",
     "messages",
+    "agency",
     "kind",
     "template_version",
     "title",
@@ -134,18 +139,24 @@ def _check_rows(result: ParseResult) -> list[dict[str, Any]]:
 
 
 def _upsert_report(
-    conn: Connection, result: ParseResult, now: datetime, portal_id: int | None, region: str | None
+    conn: Connection,
+    result: ParseResult,
+    agency: AgencyRecord,
+    now: datetime,
+    portal_id: int | None,
+    region: str | None,
 ) -> Row:
     stmt = upsert_statement(
         conn.dialect.name,
         reports,
-        keys=("agency", "year"),
+        keys=("agency_id", "year"),
         compare=(),
         also_set=("last_seen",),
         returning=("id", "first_seen", "current_version_id", "source_url", "region", "portal_id"),
     )
     values = {
-        "agency": result.agency,
+        "agency": agency.name,
+        "agency_id": agency.id,
         "year": result.year,
         "region": region,
         "portal_id": portal_id,
@@ -179,6 +190,7 @@ def _upsert_version(
         "parsed_at": now,
         "status": result.status,
         "messages": [m.to_dict() for m in result.messages],
+        "agency": result.agency,
         "kind": result.kind,
         "template_version": result.format,
         "title": result.title,
@@ -278,6 +290,60 @@ def _store_checks(conn: Connection, result: ParseResult, version_id: int) -> Non
     )
 
 
+def _apply_assignment(conn: Connection, source: Source, result: ParseResult) -> None:
+    """The agency and year the document's user assigned (`ingest --agency --year`) replace what
+    the parser read, each with a message saying so."""
+    # of the content, whichever fetch record of it was assigned (the latest assignment wins): a
+    # reparse goes through the first document that brought the bytes
+    assigned = conn.execute(
+        select(documents.c.assigned_agency, documents.c.assigned_year)
+        .where(
+            documents.c.sha256 == source.sha256,
+            documents.c.assigned_agency.isnot(None) | documents.c.assigned_year.isnot(None),
+        )
+        .order_by(documents.c.id.desc())
+        .limit(1)
+    ).first()
+    if assigned is None or result.status in ("error", "unsupported"):
+        return
+    agency, year = assigned
+    settled = {"agency_unknown"} if agency else set()
+    settled |= {"year_unknown"} if year else set()
+    result.messages = [m for m in result.messages if m.code not in settled]
+    if agency:
+        result.messages.append(message("agency_assigned", agency=agency, read=result.agency))
+        result.agency = agency
+    if year:
+        result.messages.append(message("year_assigned", year=year, read=result.year))
+        result.year = year
+
+
+def _region_change(
+    conn: Connection,
+    report: Row,
+    agency: AgencyRecord,
+    region: str | None,
+    portal_id: int | None,
+    portal_region: str | None,
+) -> dict[str, Any]:
+    """A report's region is its agency's (storage/agencies.py); one that came from a portal is
+    never replaced by another portal's. Its portal is the first that filed it, unless that one
+    does not own the agency and this one does (a county site re-posting its city's report)."""
+    changes: dict[str, Any] = {}
+    own_portal = report.portal_id in (None, portal_id)
+    if region and region != report.region and (agency.division is not None or own_portal):
+        changes["region"] = region
+    if portal_id and not own_portal:
+        filed_by = conn.execute(
+            select(portals.c.region).where(portals.c.id == report.portal_id)
+        ).scalar_one_or_none()
+        if agencies.owns(portal_region, agency) and not agencies.owns(filed_by, agency):
+            changes["portal_id"] = portal_id
+    elif portal_id and report.portal_id is None:
+        changes["portal_id"] = portal_id
+    return changes
+
+
 def store_parse(
     conn: Connection,
     source: Source,
@@ -288,16 +354,20 @@ def store_parse(
     portal_id: int | None = None,
     region: str | None = None,
 ) -> UpsertCounts:
-    """Store one parse; the caller owns the transaction (one per report)."""
+    """Store one parse; the caller owns the transaction (one per report). `region`: the region
+    of the portal the document came from."""
     counts = UpsertCounts()
-    report = None
+    _apply_assignment(conn, source, result)
+    report = agency = None
     if result.agency and result.year:
-        report = _upsert_report(conn, result, now, portal_id, region)
+        agency = agencies.resolve(conn, result.agency, hint=region, now=now)
+        report_region = agencies.region_of(agency, region)
+        report = _upsert_report(conn, result, agency, now, portal_id, report_region)
     version = _upsert_version(conn, source, result, report.id if report else None, parser_version, now)
     version_is_new = version.first_seen == now
     counts.versions_inserted = int(version_is_new)
     _store_checks(conn, result, version.id)
-    if report is None:
+    if report is None or agency is None:
         return counts
 
     report_is_new = report.first_seen == now
@@ -315,14 +385,13 @@ def store_parse(
             "source_url": source.url,
             "status": result.status,
         }
-    if region and region != report.region:
-        changes["region"] = region
-    if portal_id and portal_id != report.portal_id:
-        changes["portal_id"] = portal_id
+    changes |= _region_change(conn, report, agency, report_region, portal_id, region)
     if changes or counts.inserted or counts.updated:
         changes["changed_at"] = now
     if changes:
         conn.execute(update(reports).where(reports.c.id == report.id).values(**changes))
+    if make_current or counts.inserted or counts.updated:
+        cross_year.evaluate_around(conn, agency.id, int(result.year))
 
     if report_is_new:
         counts.reports_inserted = 1

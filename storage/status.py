@@ -96,6 +96,12 @@ def _failing_reports(conn: Connection) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _missing(messages: list[Any] | None) -> list[str]:
+    """What a parse could not read (its agency_unknown / year_unknown messages)."""
+    codes = {m["code"] if isinstance(m, dict) else m[0] for m in messages or ()}
+    return [what for what in ("agency", "year") if f"{what}_unknown" in codes]
+
+
 def _unfiled(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Contents whose parses filed them under no report: unassigned (parsed, no agency or year)
     and failed (the parser could not read them), each once, with its latest parse."""
@@ -132,7 +138,7 @@ def _unfiled(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any
         if row.status in FAILED_STATUSES:
             failed.append({**entry, "message": "; ".join(map(str, row.messages or [])) or None})
         else:
-            unassigned.append(entry)
+            unassigned.append({**entry, "missing": _missing(row.messages)})
     return unassigned, failed
 
 

@@ -153,3 +153,85 @@ def test_inferred_and_undecided_cells_say_why_and_point_nowhere():
     assert {(f.state, f.value, f.raw, f.reason) for f in undecided} == {
         ("undecided", None, "", "not printed; the identities do not decide it")
     }
+
+
+def test_one_provenance_record_in_parse_json_the_database_and_the_export(tmp_path, capsys):
+    """A report with a cell it did not print (inferred): `nianbao parse --json`, the stored facts
+    and the exported facts say the same of every fact and of the document."""
+    import json as json_module
+
+    import pyarrow.parquet as pq
+    from sqlalchemy import select
+
+    from nianbao.cli import main
+    from storage.db import read_connection
+    from storage.documents import documents
+    from storage.migrate import checked_engine
+    from storage.reports import facts, reports, versions
+    from tests.samples import ZHONGMU_TEXT
+
+    lost = ZHONGMU_TEXT.replace(
+        "\t\t7. 属于行政执法案卷\t3\t0\t0\t0\t0\t0\t3", "\t\t7. 属于行政执法案卷\t0\t0\t0\t0\t0\t3"
+    )
+    path = tmp_path / "zhongmu-2023.txt"
+    path.write_text(lost, encoding="utf-8")
+    where = ["--db", f"sqlite:///{tmp_path / 'n.db'}", "--archive", str(tmp_path / "archive")]
+    assert main(["db", "upgrade", *where]) == 0
+    capsys.readouterr()
+    assert main(["parse", "--json", str(path)]) == 0
+    parsed = json_module.loads(capsys.readouterr().out)
+    assert main(["ingest", "-q", str(path), *where]) == 0
+    assert main(["export", "--out", str(tmp_path / "feed"), *where]) == 0
+
+    def record(raw, reason, cell, inferred, blank, value):  # type: ignore[no-untyped-def]
+        return {
+            "raw": raw,
+            "reason": reason,
+            "cell": cell,
+            "inferred": inferred,
+            "blank": blank,
+            "value": value,
+        }
+
+    from_json = {
+        (f["table"], f["row"], f["column"]): record(
+            f["raw"], f["reason"], f["cell"], f["inferred"], f["blank"], f["value"]
+        )
+        for f in parsed["facts"]
+    }
+    with checked_engine(where[1]) as engine, read_connection(engine) as conn:
+        stored = conn.execute(
+            select(
+                facts, versions.c.sha256, versions.c.parser_version, documents.c.url, documents.c.fetched_at
+            )
+            .join(versions, versions.c.id == facts.c.version_id)
+            .join(documents, documents.c.id == versions.c.document_id)
+            .join(reports, reports.c.id == facts.c.report_id)
+        ).all()
+    from_db = {
+        (r.table_key, r.row_key, r.column_key): record(
+            r.raw, r.reason, r.origin, r.inferred, r.blank, r.value
+        )
+        for r in stored
+    }
+    exported = pq.read_table(tmp_path / "feed" / "facts.parquet").to_pylist()
+    from_export = {
+        (r["table_key"], r["row_key"], r["column_key"]): record(
+            r["raw"], r["reason"], json_module.loads(r["cell"]), r["inferred"], r["blank"], r["value"]
+        )
+        for r in exported
+    }
+    assert len(from_json) == 200 and from_json == from_db == from_export
+    inferred = from_json[REQUESTS, "denied.law_enforcement_case", "natural_person"]
+    assert (inferred["inferred"], inferred["raw"], inferred["value"]) == (True, "", 3)
+    assert inferred["reason"] == "not printed; decided by requests.row_total[denied.law_enforcement_case]"
+    assert from_json[REQUESTS, "granted", "natural_person"]["cell"]["line"] is not None
+
+    document = {(r.sha256, r.parser_version, r.url, r.fetched_at) for r in stored}
+    assert document == {
+        (parsed["sha256"], parsed["parser_version"], f"file://{path.resolve()}", stored[0].fetched_at)
+    }
+    assert {
+        (r["sha256"], r["parser_version"], r["source_url"], r["fetched_at"].replace(tzinfo=None))
+        for r in exported
+    } == document
