@@ -4,12 +4,16 @@ charset fix for pages whose header lies."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.response import response_status_message
 
+from crawler.completeness import truncation
 from crawler.extract import true_encoding
 from crawler.store_access import in_store
 from storage.api import Store
@@ -18,10 +22,15 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 META = "nianbao"
+RETRY_AFTER = "nianbao_retry_after_s"  # request meta: the Retry-After its last answer asked for
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retries (5xx, timeouts, dropped connections) with exponential backoff."""
+    """The crawl's one retry of a fetch: Scrapy's (5xx, 429, timeouts, dropped connections,
+    bodies shorter than their Content-Length) with exponential backoff, at least as long as a
+    429/503's Retry-After asks (a wait longer than NIANBAO_RETRY_BACKOFF_MAX is left to a later
+    run), and of bodies cut short by their own structure (crawler.completeness): once retries
+    are spent such a body goes on marked `truncated` (archived, never parsed, failing)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
@@ -33,7 +42,50 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_request(self, request: Request) -> None:
         retries = request.meta.get("retry_times", 0)
         if retries:
-            await asyncio.sleep(min(self.backoff_base * 2 ** (retries - 1), self.backoff_max))
+            backoff = min(self.backoff_base * 2 ** (retries - 1), self.backoff_max)
+            await asyncio.sleep(max(backoff, request.meta.get(RETRY_AFTER, 0.0)))
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.meta.get("dont_retry", False):
+            return response
+        if response.status in self.retry_http_codes:
+            wait = retry_after_s(response)
+            if wait is not None and wait > self.backoff_max:
+                self.crawler.stats.inc_value("nianbao/retries/retry_after_too_long")
+                return response  # not sooner than asked: a later run tries it again
+            retry = self._retry(request, response_status_message(response.status))
+            if retry is not None and wait is not None:
+                retry.meta[RETRY_AFTER] = wait
+            return retry or response
+        info = request.meta.get(META)
+        if info is None or response.status != 200:
+            return response
+        reason = truncation(response.body)
+        if reason is None:
+            return response
+        self.crawler.stats.inc_value("nianbao/documents/truncated_fetches")
+        retry = self._retry(request, reason)
+        if retry is not None:
+            return retry
+        info["truncated"] = reason
+        return response
+
+
+def retry_after_s(response: Response) -> float | None:
+    """The wait a Retry-After header asks for, in seconds (delta-seconds or an HTTP-date)."""
+    raw = response.headers.get(b"Retry-After")
+    if not raw:
+        return None
+    value = raw.decode("latin-1").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def blocked_reason(response: Response) -> str | None:
@@ -105,6 +157,8 @@ def listed_unchanged(request: Request, trust_unchanged_lists: bool) -> bool:
     """A document fetched before, listed on a list page that has not changed since: not
     requested again when the lists are trusted (crawl --recheck does not trust them)."""
     info = request.meta.get(META) or {}
+    if info.get("refetch"):
+        return False
     return trust_unchanged_lists and bool(info.get("known_sha256")) and bool(info.get("list_unchanged"))
 
 
@@ -115,6 +169,10 @@ def apply_known(request: Request, known: Any) -> None:
     if known is None:
         return
     info["known_sha256"] = known.sha256
+    if not known.complete:
+        # failed before, or its attachments never came: fetched again, in full
+        info["refetch"] = True
+        return
     if known.etag:
         request.headers["If-None-Match"] = known.etag
     if known.last_modified:

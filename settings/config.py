@@ -47,6 +47,10 @@ class Config(BaseModel):
     batch_reports: int = Field(default=50, ge=1)
     batch_ms: int = Field(default=500, ge=0)
     parse_deadline_s: float = Field(default=60.0, gt=0)
+    # A fetch that failed is tried again by a later run this long after (doubling with each
+    # try), until it succeeds or has failed this many times (then it is declared gone).
+    failed_fetch_retry_s: float = Field(default=3600.0, ge=0)
+    failed_fetch_tries: int = Field(default=8, ge=1)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

@@ -106,6 +106,29 @@ class Document(Base):
     report_url: Mapped[str | None] = mapped_column(Text)  # the report page an attachment belongs to
 
 
+class FetchFailure(Base):
+    """A url whose last fetch failed, retried by later runs until it succeeds or is gone
+    (storage.fetch_failures); a fetch that succeeds removes its row."""
+
+    __tablename__ = "fetch_failures"
+    __table_args__ = (
+        Index("ix_fetch_failures_report_url", "report_url"),
+        Index("ix_fetch_failures_portal", "portal_id", "gone"),
+    )
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    portal_id: Mapped[int | None] = mapped_column(ForeignKey("portals.id"))
+    role: Mapped[str | None] = mapped_column(String(20))
+    report_url: Mapped[str | None] = mapped_column(Text)  # the report page an attachment belongs to
+    error: Mapped[str] = mapped_column(Text)  # the last one
+    status: Mapped[int | None] = mapped_column(Integer)  # the last HTTP status (None: no answer)
+    tries: Mapped[int] = mapped_column(Integer)
+    first_tried: Mapped[datetime]
+    last_tried: Mapped[datetime]
+    next_try_at: Mapped[datetime]  # a later run tries it again from then (backoff across runs)
+    gone: Mapped[bool] = mapped_column(Boolean)  # 404/410 twice, or too many tries: not tried again
+
+
 class Report(Base):
     __tablename__ = "reports"
     __table_args__ = (UniqueConstraint("agency", "year", name="uq_reports_agency_year"),)

@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import JsonRequest, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.attachments import AttachmentScan, find_attachments
@@ -32,6 +34,16 @@ SKIPPED = {
     "unnamed": "listings/unnamed_skipped",
     "offsite": "offsite/links",
 }
+
+
+def failure_text(failure: Failure) -> str:
+    """One line naming what failed: the exception and its message, or the HTTP status; never a
+    body (an HttpError's message does not carry it)."""
+    response = getattr(failure.value, "response", None)
+    if isinstance(failure.value, HttpError) and response is not None:
+        return f"HTTP {response.status}"
+    text = " ".join(str(failure.value).split())
+    return f"{type(failure.value).__name__}: {text[:300]}"
 
 
 def report_attachments(response: Response) -> AttachmentScan:
@@ -202,7 +214,9 @@ class PortalSpider(scrapy.Spider):
         message = str(failure.value)
         if "robots.txt" in message:
             self.mark_blocked(f"robots.txt disallows {failure.request.url}")  # type: ignore[attr-defined]
+            return
         self.inc("lists/failed")
+        self.keep_failure(failure)
 
     def list_page(self, response: Response) -> ListPage:
         """The page's listings (its listing region) and its other links."""
@@ -373,6 +387,7 @@ class PortalSpider(scrapy.Spider):
             page_unchanged=bool(info.get("page_unchanged")),
             list_url=info.get("list_url"),
             unresolved_attachments=list(unresolved_attachments or []),
+            truncated=info.get("truncated"),
         )
 
     def document_failed(self, failure: Failure) -> None:
@@ -380,4 +395,25 @@ class PortalSpider(scrapy.Spider):
         if self.blocked_reason or failure.check(OffsiteRequest):
             return  # off-site (a redirect elsewhere): counted by the middleware
         self.inc("reports/failed" if info.get("role") == "report" else "attachments/failed")
-        self.logger.warning("fetch failed: %s (%s)", failure.request.url, failure.value)  # type: ignore[attr-defined]
+        self.logger.warning("fetch failed: %s (%s)", failure.request.url, failure_text(failure))  # type: ignore[attr-defined]
+        self.keep_failure(failure)
+
+    def keep_failure(self, failure: Failure) -> None:
+        """Record the failed fetch in the store: a later run tries it again (storage.fetch_failures)."""
+        from crawler.store_access import in_store_later
+        from storage.api import FailedFetch, Store
+
+        request: Any = failure.request  # type: ignore[attr-defined]
+        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
+            return  # not fetched on purpose (robots.txt, a blocked portal, a scheme not followed)
+        info = request.meta.get(META, {})
+        response = getattr(failure.value, "response", None)
+        failed = FailedFetch(
+            url=request.url,
+            error=failure_text(failure),
+            status=response.status if response is not None else None,
+            portal=self.portal.name,
+            role=info.get("role"),
+            report_url=info.get("report_url") if info.get("role") == "attachment" else None,
+        )
+        in_store_later(self.crawler, Store.record_fetch_failure, failed)
