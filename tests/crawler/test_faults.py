@@ -5,6 +5,11 @@ run although its list is unchanged, until it succeeds or is gone; a cut body is 
 
 from __future__ import annotations
 
+import os
+import signal
+import sqlite3
+import subprocess
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,7 +17,7 @@ from typing import Any
 import pytest
 
 from mirror.corpus import MirrorReport
-from tests.crawler.conftest import Workspace
+from tests.crawler.conftest import ROOT, Workspace
 from tests.crawler.fault_server import fault_server, faulty_site, portal_of
 
 AGENCIES = ["某县教育局", "某县财政局", "某县民政局"]
@@ -109,3 +114,46 @@ def test_what_fails_a_run_is_fetched_by_the_next_until_it_succeeds_or_is_gone(
         again = [path for path, _, _ in server.hits()[hits_before:]]
         assert others[0].attachment_path not in again  # gone: not asked for again
         assert third["failed"] == 0
+
+
+def _count(db: Path, sql: str) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return int(conn.execute(sql).fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+@pytest.mark.slow
+def test_a_run_killed_before_the_attachments_came_fetches_them_on_resume(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    probe = _spec("fault-resume")
+    reports = _reports(probe)
+    files = [r.attachment_path for r in reports if r.attachment_path]
+    assert len(files) >= 5
+    spec = _spec("fault-resume", faults={path: {"kind": "delay", "delay": 60} for path in files})
+    with fault_server(spec, tmp_path) as server:
+        command = workspace.crawl_command(server, [spec["name"]])  # type: ignore[arg-type]
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        db = workspace.directory / "db.sqlite"
+        deadline = time.monotonic() + 60
+        pages = "select count(*) from documents where role = 'report'"
+        while _count(db, pages) < len(reports) and time.monotonic() < deadline:
+            assert process.poll() is None, "the crawl finished before it could be killed"
+            time.sleep(0.1)
+        assert _count(db, "select count(*) from documents where role = 'attachment'") == 0
+        os.killpg(process.pid, signal.SIGKILL)  # the crawl and its parse stage
+        process.wait()
+        server.heal()
+
+        summary = workspace.crawl(server, [spec["name"]])[spec["name"]]  # type: ignore[arg-type]
+        fetched = {
+            url.removeprefix(server.base_url)
+            for (url,) in workspace.query("select url from documents where role = 'attachment'")
+        }
+        assert fetched == set(files), workspace.last_stderr[-3000:]
+        assert summary["failed"] == 0
+        assert _current_statuses(workspace) == {"parsed": len(reports)}
