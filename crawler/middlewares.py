@@ -4,11 +4,13 @@ charset fix for pages whose header lies."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.response import response_status_message
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 META = "nianbao"
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 RETRY_AFTER = "nianbao_retry_after_s"  # request meta: the Retry-After its last answer asked for
 
 
@@ -88,6 +91,20 @@ def retry_after_s(response: Response) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+# Phrases of captcha widgets, not of reports: found anywhere in a page, inside its portal's
+# chrome and whatever its size. "验证码" alone is weaker (a report may tell how to apply online):
+# it counts on a short page that says nothing of 信息公开.
+_CAPTCHA_WIDGETS = ("滑动验证", "拖动滑块", "向右滑动", "人机验证", "安全验证", "点击验证")
+_CAPTCHA_MARKUP = re.compile(rb"geetest|nc_slider|id=[\"']?captcha|class=[\"']?captcha|/captcha\.", re.I)
+_WAF_WORDS = ("防火墙", "拦截", "waf", "访问被拒绝", "安全威胁")
+_JS_CHALLENGE = (b"document.cookie", b"location.reload", "请启用JavaScript".encode(), b"enable javascript")
+
+
+def _has_phrase(body: bytes, phrases: tuple[str, ...]) -> bool:
+    """A phrase in the page's UTF-8 or GBK bytes (pages of both kinds carry these)."""
+    return any(p.encode() in body or p.encode("gbk") in body for p in phrases)
+
+
 def blocked_reason(response: Response) -> str | None:
     """Anti-bot front ends: detected and recorded, never solved."""
     head = response.body[:20000]
@@ -98,8 +115,17 @@ def blocked_reason(response: Response) -> str | None:
     if response.status == 521:
         return "521 JavaScript cookie challenge (__jsl_clearance anti-bot)"
     lowered = head.lower()
-    captcha = b"captcha" in lowered or "验证码".encode() in head or "验证码".encode("gbk") in head
-    if captcha and len(response.body) < 20000 and "信息公开".encode() not in head:
+    if response.status == 403 and _has_phrase(lowered, _WAF_WORDS):
+        return "403 page of a web application firewall"
+    if response.status == 503 and b"<script" in lowered and any(m in lowered for m in _JS_CHALLENGE):
+        return "503 JavaScript challenge page"
+    if not isinstance(response, TextResponse) or response.body.startswith((b"%PDF", b"PK\x03\x04")):
+        return None
+    body = response.body
+    if _has_phrase(body, _CAPTCHA_WIDGETS) or _CAPTCHA_MARKUP.search(body):
+        return f"captcha page ({response.status})"
+    captcha = b"captcha" in lowered or _has_phrase(head, ("验证码",))
+    if captcha and len(body) < 20000 and not _has_phrase(head, ("信息公开",)):
         return f"captcha page ({response.status})"
     return None
 
@@ -125,6 +151,23 @@ class BlockedPortalMiddleware:
         if hasattr(spider, "mark_blocked"):
             spider.mark_blocked(f"{reason} at {request.url}")
         raise IgnoreRequest(reason)
+
+
+class RobotsTxtRfcMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, but a robots.txt answering 5xx (once retries are spent)
+    disallows everything (RFC 9309, 2.3.1.4), and the portal is recorded as blocked; 4xx still
+    allows all (no robots.txt)."""
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status < 500:
+            await super()._parse_robots(response, netloc, request)
+            return
+        spider: Any = self.crawler.spider
+        if hasattr(spider, "mark_blocked"):
+            spider.mark_blocked(
+                f"robots.txt answered {response.status}: everything assumed disallowed (RFC 9309)"
+            )
+        await super()._parse_robots(response.replace(body=DISALLOW_ALL), netloc, request)
 
 
 class ConditionalRequestMiddleware:

@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.offsite.OffsiteGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED is off; not imported
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # robots.txt answering 5xx disallows all (RFC 9309): Scrapy's reads its error page instead
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtRfcMiddleware": 100,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.BlockedPortalMiddleware": 560,
     "crawler.middlewares.ConditionalRequestMiddleware": 590,
