@@ -28,4 +28,5 @@ class DocumentItem:
     # files a report page announces that no url was found for (the report is counted failed)
     unresolved_attachments: list[str] = field(default_factory=list)
     truncated: str | None = None  # cut short by its own structure (crawler.completeness)
+    tls_unverified: str | None = None  # fetched over TLS without verifying: why
     extra: dict[str, str] = field(default_factory=dict)

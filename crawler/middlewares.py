@@ -17,6 +17,7 @@ from scrapy.utils.response import response_status_message
 
 from crawler.completeness import truncation
 from crawler.extract import true_encoding
+from crawler.reachability import is_tls_failure
 from crawler.store_access import in_store
 from storage.api import Store
 
@@ -47,6 +48,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retries:
             backoff = min(self.backoff_base * 2 ** (retries - 1), self.backoff_max)
             await asyncio.sleep(max(backoff, request.meta.get(RETRY_AFTER, 0.0)))
+
+    def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+        if is_tls_failure(exception):
+            return None  # a certificate that does not verify will not verify on a retry
+        return super().process_exception(request, exception)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False):

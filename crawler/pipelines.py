@@ -33,6 +33,7 @@ def fetched(item: DocumentItem) -> Fetched:
         list_url=item.list_url,
         report_url=item.report_url if item.role == "attachment" else None,
         truncated=item.truncated,
+        tls_unverified=item.tls_unverified,
     )
 
 

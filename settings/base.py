@@ -23,6 +23,9 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# TLS certificates are verified (Scrapy's default is not to); a portal YAML may opt out with
+# tls_verify: false and its reason (settings.registry), kept with what it fetched.
+DOWNLOAD_VERIFY_CERTIFICATES = True
 COOKIES_ENABLED = False  # nothing here needs a session; challenge cookies are never solved
 
 # Nothing listens on a port or runs code for remote callers.

@@ -16,7 +16,15 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from settings.vocabulary import Family, Level
 from settings.yaml_lines import error_line, syntax_error_line, syntax_message
@@ -181,6 +189,10 @@ class PortalConfig(BaseModel):
     date_ordered: bool = True  # lists newest first: backfill may stop at the first older page
     max_pages: int = Field(default=500, ge=1)  # hard cap per list, against pagination loops
     empty_ok: bool = False  # an empty run is an error unless declared here
+    # TLS certificates are verified; `tls_verify: false` only with `tls_verify_reason` saying
+    # why, which every document fetched that way keeps (documents.tls_unverified)
+    tls_verify: bool = True
+    tls_verify_reason: str | None = None
     verified: bool = False  # true once a crawl from a network that reaches the portal confirmed it
     options: dict[str, Any] = Field(default_factory=dict)  # the family's, see FAMILY_OPTIONS
     comments: list[str] = Field(default_factory=list)  # why each quirk exists
@@ -221,6 +233,14 @@ class PortalConfig(BaseModel):
         if family is None:  # the family itself failed; its error says so
             return options
         return FAMILY_OPTIONS[family].model_validate(options).model_dump(exclude_defaults=True)
+
+    @model_validator(mode="after")
+    def _tls_opt_out_says_why(self) -> PortalConfig:
+        if not self.tls_verify and not (self.tls_verify_reason or "").strip():
+            raise ValueError(
+                "tls_verify: false needs tls_verify_reason: why its certificate cannot be verified"
+            )
+        return self
 
     def family_options(self) -> Any:
         """The options as the family's model (FAMILY_OPTIONS), defaults filled in."""

@@ -44,6 +44,7 @@ class Fetched:
     # why the body is cut short by its own structure (crawler.completeness): archived as it
     # came, never parsed, and kept failing (storage.fetch_failures) until fetched whole
     truncated: str | None = None
+    tls_unverified: str | None = None  # fetched over TLS without verifying: why
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def index_document(
         "listed_year": fetched.listed_year,
         "list_url": fetched.list_url,
         "report_url": fetched.report_url,
+        "tls_unverified": fetched.tls_unverified,
     }
     document_id = conn.execute(_fetch_upsert(conn.dialect.name), values).scalar_one()
     if fetched.truncated is not None:
@@ -168,6 +170,7 @@ def _fetch_upsert(dialect: str) -> Any:
         "last_modified",
         "last_fetched_at",
         "parse",
+        "tls_unverified",
     )
     set_: dict[str, Any] = {name: excluded[name] for name in refreshed}
     set_["fetch_count"] = documents.c.fetch_count + 1

@@ -104,6 +104,8 @@ class Document(Base):
     listed_year: Mapped[int | None] = mapped_column(Integer)
     list_url: Mapped[str | None] = mapped_column(Text)  # the list page it was found on
     report_url: Mapped[str | None] = mapped_column(Text)  # the report page an attachment belongs to
+    # fetched over TLS without verifying the certificate: why (its portal's tls_verify_reason)
+    tls_unverified: Mapped[str | None] = mapped_column(Text)
 
 
 class FetchFailure(Base):

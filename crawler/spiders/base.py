@@ -93,6 +93,13 @@ class PortalSpider(scrapy.Spider):
         if not settings.frozen:
             for key, value in self.portal.politeness.scrapy_settings().items():
                 settings.set(key, value, priority="spider")
+            if not self.portal.tls_verify:
+                settings.set("DOWNLOAD_VERIFY_CERTIFICATES", False, priority="spider")
+
+    @property
+    def unverified_because(self) -> str | None:
+        """Why this portal's certificates are not verified (None: they are)."""
+        return None if self.portal.tls_verify else self.portal.tls_verify_reason
 
     # --- bookkeeping -------------------------------------------------------------------------
 
@@ -388,6 +395,7 @@ class PortalSpider(scrapy.Spider):
             list_url=info.get("list_url"),
             unresolved_attachments=list(unresolved_attachments or []),
             truncated=info.get("truncated"),
+            tls_unverified=self.unverified_because if response.url.startswith("https:") else None,
         )
 
     def document_failed(self, failure: Failure) -> None:

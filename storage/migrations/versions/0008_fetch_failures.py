@@ -4,7 +4,9 @@
 body cut short): its portal, role, the report page that links it, the last error and status,
 how many tries, when first and last tried, when a later run may try it again (backoff across
 runs) and whether it is declared gone (404/410 twice, or too many tries). A fetch that succeeds
-removes the url's row. Downgrading drops the table: the older schema has no place for it.
+removes the url's row. `documents.tls_unverified`: why a document was fetched over TLS without
+verifying the server's certificate (its portal's `tls_verify_reason`), null when verified or
+plain http. Downgrading drops both: the older schema has no place for them.
 
 Revision ID: 0008
 Revises: 0005
@@ -38,9 +40,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_fetch_failures_report_url", "fetch_failures", ["report_url"])
     op.create_index("ix_fetch_failures_portal", "fetch_failures", ["portal_id", "gone"])
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tls_unverified", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_column("tls_unverified")
     op.drop_index("ix_fetch_failures_portal", table_name="fetch_failures")
     op.drop_index("ix_fetch_failures_report_url", table_name="fetch_failures")
     op.drop_table("fetch_failures")
