@@ -51,6 +51,11 @@ class Config(BaseModel):
     # try), until it succeeds or has failed this many times (then it is declared gone).
     failed_fetch_retry_s: float = Field(default=3600.0, ge=0)
     failed_fetch_tries: int = Field(default=8, ge=1)
+    # Bounds of a portal's lists (a portal YAML may set its own): list pages read per portal
+    # (pagination that never ends) and links read per list page (the rest of the page is cut
+    # before it is parsed); a crawl that reaches one says `truncated` in its summary.
+    max_list_pages: int = Field(default=2000, ge=1)
+    max_links_per_page: int = Field(default=20000, ge=1)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

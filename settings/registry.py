@@ -188,6 +188,9 @@ class PortalConfig(BaseModel):
     years: list[int] = Field(default_factory=list)  # expected report years (completeness check)
     date_ordered: bool = True  # lists newest first: backfill may stop at the first older page
     max_pages: int = Field(default=500, ge=1)  # hard cap per list, against pagination loops
+    # this portal's bounds, when not the settings' (settings.config max_list_pages, ...)
+    max_list_pages: int | None = Field(default=None, ge=1)
+    max_links_per_page: int | None = Field(default=None, ge=1)
     empty_ok: bool = False  # an empty run is an error unless declared here
     # TLS certificates are verified; `tls_verify: false` only with `tls_verify_reason` saying
     # why, which every document fetched that way keeps (documents.tls_unverified)

@@ -6,6 +6,7 @@ A family spider only knows its list container and how its lists paginate."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, ClassVar
 
@@ -23,6 +24,7 @@ from crawler.offsite import OffsiteRequest, offsite_reason
 from crawler.paging import pager_urls
 from crawler.reachability import note_start_failure
 from crawler.titles import report_of
+from settings.config import config_from_scrapy
 from settings.registry import PortalConfig, load_portals, parse_years
 
 META = "nianbao"
@@ -34,6 +36,18 @@ SKIPPED = {
     "unnamed": "listings/unnamed_skipped",
     "offsite": "offsite/links",
 }
+
+
+_LINK = re.compile(rb"<a[\s>]", re.I)
+
+
+def nth_link_offset(body: bytes, links: int) -> int | None:
+    """Where the link after the first `links` starts (None: the page has no more), found
+    without parsing the page."""
+    for n, match in enumerate(_LINK.finditer(body)):
+        if n == links:
+            return match.start()
+    return None
 
 
 def failure_text(failure: Failure) -> str:
@@ -69,6 +83,8 @@ class PortalSpider(scrapy.Spider):
         self.requested_years: set[int] = set()
         self.list_urls: set[str] = set()  # the column's list pages requested (never reports)
         self.counted: dict[str, set[str]] = {}  # urls counted once per run, by counter
+        self.list_pages: set[str] = set()  # the list pages let through (max_list_pages)
+        self.truncated: set[str] = set()  # the bounds this run reached (max_list_pages, ...)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -88,6 +104,9 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = list(self.portal.allowed_domains)
         self.start_urls = list(self.portal.start_urls)
         self.options = self.portal.family_options()
+        config = config_from_scrapy(settings)
+        self.max_list_pages = self.portal.max_list_pages or config.max_list_pages
+        self.max_links_per_page = self.portal.max_links_per_page or config.max_links_per_page
         requested = parse_years(self.years_arg or settings.get("NIANBAO_YEARS"))
         self.requested_years = set(requested)
         if not settings.frozen:
@@ -126,9 +145,38 @@ class PortalSpider(scrapy.Spider):
 
     # --- start and lists ---------------------------------------------------------------------
 
+    def reach_bound(self, bound: str) -> None:
+        if bound not in self.truncated:
+            self.truncated.add(bound)
+            self.crawler.stats.set_value(f"{STATS}/truncated", sorted(self.truncated))
+            self.logger.warning("portal %s: %s reached, the rest is not read", self.portal.name, bound)
+
+    def admit_list(self, request: scrapy.Request) -> bool:
+        """A list page may be requested while the portal's max_list_pages are not reached."""
+        if request.url in self.list_pages:
+            return True
+        if len(self.list_pages) >= self.max_list_pages:
+            self.reach_bound("max_list_pages")
+            return False
+        self.list_pages.add(request.url)
+        return True
+
+    def cut_links(self, response: Response) -> Response:
+        """The page up to its `max_links_per_page`-th link: a page of a million links is not
+        parsed whole (its tree would take gigabytes)."""
+        if not isinstance(response, TextResponse):
+            return response
+        cut = nth_link_offset(response.body, self.max_links_per_page)
+        if cut is None:
+            return response
+        self.reach_bound("max_links_per_page")
+        return response.replace(body=response.body[:cut])
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            yield self.list_request(url, self.parse_list, dont_filter=True)
+            request = self.list_request(url, self.parse_list, dont_filter=True)
+            if self.admit_list(request):
+                yield request
 
     def list_request(
         self,
@@ -164,7 +212,12 @@ class PortalSpider(scrapy.Spider):
             self.inc("lists/not_modified")
         else:
             yield self.document_item(response)
-        results = list(getattr(self, response.meta["list_callback"])(response))
+        response = self.cut_links(response)
+        results = [
+            r
+            for r in getattr(self, response.meta["list_callback"])(response)
+            if not self.is_list_request(r) or self.admit_list(r)
+        ]
         await self.check_known(
             [
                 r
@@ -178,6 +231,10 @@ class PortalSpider(scrapy.Spider):
                 self.count_unchanged_report()
                 continue
             yield result
+
+    @staticmethod
+    def is_list_request(result: Any) -> bool:
+        return isinstance(result, scrapy.Request) and result.meta.get(META, {}).get("role") == "list"
 
     def count_unchanged_report(self) -> None:
         self.inc("reports/unchanged")
