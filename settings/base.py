@@ -56,6 +56,16 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 590,
     "crawler.middlewares.EncodingFixMiddleware": 600,
 }
+# Only http(s) is ever fetched (crawler.offsite refuses other schemes first), with one delay per
+# host across the portals of a process (crawler.host_slots).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.host_slots.HostPoliteDownloadHandler",
+    "https": "crawler.host_slots.HostPoliteDownloadHandler",
+    "data": None,
+    "file": None,
+    "ftp": None,
+    "s3": None,
+}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {
     "crawler.extensions.PortalSummary": 500,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,11 @@ from scrapy.http import HtmlResponse, Request
 from crawler.middlewares import blocked_reason, retry_after_s
 from mirror.sites import TrsSite
 from nianbao.exit_codes import ExitCode
+from settings.registry import dump_portal
 from tests.crawler.conftest import Workspace
 from tests.crawler.fault_server import JS_CHALLENGE_PAGE, WAF_PAGE, captcha_body, fault_server, portal_of
+
+DELAY = 0.5
 
 
 def _response(status: int, body: bytes, headers: dict[str, str] | None = None) -> HtmlResponse:
@@ -106,3 +110,18 @@ def test_a_429_is_asked_again_no_sooner_than_its_retry_after(tmp_path: Path, wor
     assert summary["failed"] == 0, workspace.last_stderr[-3000:]
     assert [status for status, _ in hits] == [429, 200]
     assert hits[1][1] - hits[0][1] >= 1.0  # settings.mirror's backoff alone waits 0.1 s
+
+
+@pytest.mark.slow
+def test_two_portals_on_one_host_share_its_delay(tmp_path: Path, workspace: Workspace) -> None:
+    spec = _spec("host-a")
+    with fault_server(spec, tmp_path) as server:
+        twin = server.portal.config(server.base_url).model_copy(update={"name": "host-b"})
+        dump_portal(twin, server.portals_dir)
+        summaries = workspace.crawl(server, ["host-a", "host-b"], DOWNLOAD_DELAY=DELAY)  # type: ignore[arg-type]
+        times = sorted(at for path, _, at in server.hits() if path != "/__hits__")
+    assert [s["status"] for s in summaries.values()] == ["ok", "ok"], workspace.last_stderr[-3000:]
+    assert len(times) >= 10
+    gaps = [b - a for a, b in pairwise(times)]
+    # as the server sees them (a new connection delays one hit a little); Scrapy alone: gaps near 0
+    assert min(gaps) >= DELAY * 0.6
