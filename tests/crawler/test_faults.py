@@ -5,6 +5,7 @@ run although its list is unchanged, until it succeeds or is gone; a cut body is 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -95,6 +96,9 @@ def test_what_fails_a_run_is_fetched_by_the_next_until_it_succeeds_or_is_gone(
         cut = {server.base_url + html[0].article_path, server.base_url + pdf.attachment_path}
         parse_flags = workspace.query("select url, parse from documents where url in (?, ?)", *sorted(cut))
         assert sorted(flag for _, flag in parse_flags) == [0, 0]
+        status = json.loads(workspace.command("status", "--json").stdout)
+        (part,) = [p for p in status["portals"] if p["portal"] == spec["name"]]
+        assert part["failed_fetches"] == {"retrying": 5, "gone": 0}
         parsed_before = _current_statuses(workspace)
         assert sum(parsed_before.values()) == len(reports) - 5
 
@@ -110,6 +114,11 @@ def test_what_fails_a_run_is_fetched_by_the_next_until_it_succeeds_or_is_gone(
         ]
 
         hits_before = len(server.hits())
+        status = json.loads(workspace.command("status", "--json").stdout)
+        (part,) = [p for p in status["portals"] if p["portal"] == spec["name"]]
+        assert part["failed_fetches"] == {"retrying": 0, "gone": 1}
+        assert "failed fetches: 0 retried by later runs, 1 gone" in workspace.command("status").stdout
+
         third = workspace.crawl(server, [spec["name"]])[spec["name"]]  # type: ignore[arg-type]
         again = [path for path, _, _ in server.hits()[hits_before:]]
         assert others[0].attachment_path not in again  # gone: not asked for again
