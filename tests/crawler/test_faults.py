@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from crawler.items import DocumentItem
 from mirror.corpus import MirrorReport
 from tests.crawler.conftest import ROOT, Workspace
 from tests.crawler.fault_server import fault_server, faulty_site, portal_of
@@ -45,17 +46,31 @@ def _current_statuses(workspace: Workspace) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_bodies_cut_once_are_fetched_again_in_the_same_run(tmp_path: Path, workspace: Workspace) -> None:
-    spec = _spec("fault-cut", cut={"share": 0.2, "seed": 3, "times": 1})
-    reports = _reports(spec)
-    cut = set(faulty_site(spec, portal_of(spec)).faults)  # the server chooses the same paths
+    probe = _spec("fault-cut")
+    reports = _reports(probe)
+    html = [r.article_path for r in reports if r.kind == "html"]
+    files = [r.attachment_path for r in reports if r.attachment_path]
+    # what the HTTP layer sees: a body shorter than its Content-Length, a dropped connection
+    seen = {html[-1]: {"kind": "short", "times": 1}, files[-1]: {"kind": "drop", "times": 1}}
+    spec = _spec("fault-cut", cut={"share": 0.2, "seed": 3, "times": 1}, faults=seen)
+    cut = set(faulty_site(spec, portal_of(spec)).faults) - set(seen)  # the server's own choice
     with fault_server(spec, tmp_path) as server:
         summary = workspace.crawl(server, [spec["name"]])[spec["name"]]  # type: ignore[arg-type]
         hits = Counter(path for path, _, _ in server.hits())
-    assert len(cut) >= 5 and any(path.endswith((".pdf", ".docx")) for path in cut)
+    assert len(cut) >= 4 and any(path.endswith((".pdf", ".docx")) for path in cut)
     assert {path: hits[path] for path in cut} == dict.fromkeys(cut, 2)  # cut, then whole
+    assert hits[html[-1]] == 2 and hits[files[-1]] >= 2
     assert (summary["reports_found"], summary["failed"]) == (len(reports), 0), workspace.last_stderr[-3000:]
     assert _current_statuses(workspace) == {"parsed": len(reports)}
     assert workspace.query("select count(*) from fetch_failures") == [(0,)]
+
+
+def test_a_failing_item_is_logged_without_its_body() -> None:
+    body = b"%PDF-1.7 " + b"x" * 100_000
+    item = DocumentItem(
+        "p", "attachment", "http://h/a.pdf", "http://h/a.pdf", 200, body, {}, None, "http://h/"
+    )
+    assert "xxxx" not in repr(item) and len(repr(item)) < 1000
 
 
 @pytest.mark.slow
