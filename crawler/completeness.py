@@ -13,6 +13,9 @@ import zipfile
 # PDF 1.7 (ISO 32000-1, 7.5.5): the trailer ends the file; readers look for %%EOF in its last
 # 1024 bytes, and some writers append a few bytes of junk after it.
 PDF_TAIL = 1024
+# An HTML page opens <html>/<body> near its start and closes them near its end: only these
+# windows are searched (a 50 MB page would take seconds with case-insensitive regexes).
+HTML_WINDOW = 256 * 1024
 _HTML_OPENED = re.compile(rb"<(html|body)[\s>]", re.I)
 _CLOSED = {b"html": re.compile(rb"</html\s*>", re.I), b"body": re.compile(rb"</body\s*>", re.I)}
 
@@ -46,8 +49,9 @@ def _zip_truncation(body: bytes) -> str | None:
 def _html_truncation(body: bytes) -> str | None:
     """An HTML page that opened <html> or <body> must close what it opened: a page cut short
     ends in the middle of its content. Pages that never open either (fragments) pass."""
-    opened = {m.group(1).lower() for m in _HTML_OPENED.finditer(body)}
+    opened = {m.group(1).lower() for m in _HTML_OPENED.finditer(body[:HTML_WINDOW])}
+    tail = body[-HTML_WINDOW:]
     for tag in (b"body", b"html"):
-        if tag in opened and not _CLOSED[tag].search(body):
+        if tag in opened and not _CLOSED[tag].search(tail):
             return f"truncated: an HTML page without its closing </{tag.decode()}>"
     return None

@@ -102,6 +102,7 @@ def retry_after_s(response: Response) -> float | None:
 # it counts on a short page that says nothing of 信息公开.
 _CAPTCHA_WIDGETS = ("滑动验证", "拖动滑块", "向右滑动", "人机验证", "安全验证", "点击验证")
 _CAPTCHA_MARKUP = re.compile(rb"geetest|nc_slider|id=[\"']?captcha|class=[\"']?captcha|/captcha\.", re.I)
+CAPTCHA_WINDOW = 256 * 1024
 _WAF_WORDS = ("防火墙", "拦截", "waf", "访问被拒绝", "安全威胁")
 _JS_CHALLENGE = (b"document.cookie", b"location.reload", "请启用JavaScript".encode(), b"enable javascript")
 
@@ -127,11 +128,11 @@ def blocked_reason(response: Response) -> str | None:
         return "503 JavaScript challenge page"
     if not isinstance(response, TextResponse) or response.body.startswith((b"%PDF", b"PK\x03\x04")):
         return None
-    body = response.body
+    body = response.body[:CAPTCHA_WINDOW]  # a captcha page is not megabytes long
     if _has_phrase(body, _CAPTCHA_WIDGETS) or _CAPTCHA_MARKUP.search(body):
         return f"captcha page ({response.status})"
     captcha = b"captcha" in lowered or _has_phrase(head, ("验证码",))
-    if captcha and len(body) < 20000 and not _has_phrase(head, ("信息公开",)):
+    if captcha and len(response.body) < 20000 and not _has_phrase(head, ("信息公开",)):
         return f"captcha page ({response.status})"
     return None
 

@@ -61,17 +61,22 @@ def captcha_body(site: PortalSite) -> bytes:
 class Fault:
     """What a path answers instead of its page, for its first `times` hits (None: every hit)."""
 
-    kind: str  # short, drop, cut, status, delay, waf, js_challenge, captcha
+    kind: str  # short, drop, cut, status, delay, waf, js_challenge, captcha, flood
     times: int | None = None
     status: int = 503
     retry_after: str | None = None
     keep: float = 0.6  # cut, short: the share of the body sent
     delay: float = 0.0
     heals: bool = True  # removed by FaultServer.heal() (False: a fault for good, a 404)
+    links: int = 1_000_000  # flood: links added to the page
 
     def reply(self, whole: Reply, site: PortalSite) -> Reply:
         if self.kind == "drop":
             return Reply(drop=True)
+        if self.kind == "flood":
+            flood = "".join(f'<li><a href="/f/{n}.html">文件{n}</a></li>' for n in range(self.links))
+            whole.body = whole.body.replace(b"</body>", f"<ul>{flood}</ul></body>".encode())
+            return whole
         if self.kind == "delay":
             whole.delay = self.delay
             return whole
