@@ -72,6 +72,7 @@ def build_summary(stats: dict[str, Any], spider: Any, finish_reason: str) -> dic
         "bytes": int(stats.get("downloader/response_bytes", 0)),
         "blocked": blocked,
         "unreachable": "; ".join(unreachable) or None,  # a start url failed (crawler.reachability)
+        "truncated": sorted(spider.truncated),  # the bounds reached: max_list_pages, ...
         "years_found": sorted(spider.found_years),
         "years_missing": missing,
         "status": status,

@@ -15,7 +15,7 @@ class DocumentItem:
     url: str  # as listed (before redirects): the document's identity
     final_url: str
     status: int
-    body: bytes
+    body: bytes = field(repr=False)  # Scrapy logs an item that fails: never its whole body
     headers: dict[str, str]
     content_type: str | None
     report_url: str  # the article page this document belongs to
@@ -27,4 +27,6 @@ class DocumentItem:
     list_url: str | None = None  # the list page a report (and its attachments) was listed on
     # files a report page announces that no url was found for (the report is counted failed)
     unresolved_attachments: list[str] = field(default_factory=list)
+    truncated: str | None = None  # cut short by its own structure (crawler.completeness)
+    tls_unverified: str | None = None  # fetched over TLS without verifying: why
     extra: dict[str, str] = field(default_factory=dict)

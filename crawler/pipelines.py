@@ -32,6 +32,8 @@ def fetched(item: DocumentItem) -> Fetched:
         listed_year=item.year,
         list_url=item.list_url,
         report_url=item.report_url if item.role == "attachment" else None,
+        truncated=item.truncated,
+        tls_unverified=item.tls_unverified,
     )
 
 
@@ -58,6 +60,14 @@ class ArchivePipeline:
         return {"url": item.url, "role": item.role, "sha256": doc.sha256, "change": change}
 
     def count(self, item: DocumentItem, change: str) -> None:
+        if item.truncated:
+            # archived as it came; not the report: failed, and fetched again by a later run
+            self.stats.inc_value("nianbao/documents/truncated")
+            if item.role != "list":
+                self.stats.inc_value(
+                    "nianbao/reports/failed" if item.role == "report" else "nianbao/attachments/failed"
+                )
+            return
         if item.role == "list":
             return
         self.stats.inc_value(f"nianbao/documents/{change}")

@@ -33,7 +33,16 @@ def start_failure(failure: Failure, start_urls: list[str]) -> str | None:
     if failure.check(IgnoreRequest):  # blocked, robots.txt, off-site: recorded by their owners
         return None
     error = failure.value
+    if is_tls_failure(error):
+        return f"start page {url}: its TLS certificate does not verify ({error})"
     return f"start page {url} did not answer{after}: {type(error).__name__}: {error}"
+
+
+def is_tls_failure(error: BaseException) -> bool:
+    """The server's certificate failed verification (untrusted, expired, for another host):
+    not worth a retry. Twisted wraps the reason in lists of failures, hence the text."""
+    text = str(error)
+    return "VerificationError" in text or "certificate verify failed" in text
 
 
 def note_start_failure(spider: Any, failure: Failure) -> None:

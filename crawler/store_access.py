@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from settings.config import config_from_scrapy
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from storage.api import Store
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 _stores: dict[tuple[str, str], Store] = {}
 _opening = threading.Lock()
 # One thread: the store has one writer, and reads between writes are short.
@@ -42,6 +44,18 @@ def crawl_store(crawler: Crawler) -> Store:
 async def in_store(crawler: Crawler, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`await in_store(crawler, Store.archive, fetched)`: run `work(store, ...)` off the reactor."""
     return await asyncio.wrap_future(_thread.submit(lambda: work(crawl_store(crawler), *args, **kwargs)))
+
+
+def in_store_later(crawler: Crawler, work: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """The same, not waited for (an errback's record): it runs in order with the other writes,
+    and before the store closes at exit; a failure of its own is logged."""
+    future = _thread.submit(lambda: work(crawl_store(crawler), *args, **kwargs))
+    future.add_done_callback(_log_failure)
+
+
+def _log_failure(future: Future[Any]) -> None:
+    if future.exception() is not None:
+        logger.error("store write failed: %s", future.exception())
 
 
 def in_store_now(crawler: Crawler, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:

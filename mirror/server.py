@@ -8,6 +8,7 @@ connections, slow answers, and a per-site log of every hit (the tests' ground tr
 from __future__ import annotations
 
 import hashlib
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +45,10 @@ class Reply:
     conditional: bool = True  # ETag / Last-Modified and 304 answers
     drop: bool = False  # close the connection without answering
     delay: float = 0.0  # seconds to wait before answering
+    # faults (tests/crawler/fault_server.py): the Content-Length to announce (more than the body:
+    # a short body the client sees), and the body whose ETag to send (a cut one under the whole's)
+    declared_length: int | None = None
+    etag_of: bytes | None = None
 
 
 def redirect(location: str, status: int = 301) -> Reply:
@@ -130,7 +135,7 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
             headers = dict(reply.headers)
             status, payload = reply.status, reply.body
             if reply.conditional and status == 200:
-                etag = _etag(payload)
+                etag = _etag(reply.etag_of if reply.etag_of is not None else payload)
                 headers["ETag"] = etag
                 headers["Last-Modified"] = formatdate(FIXED_MTIME, usegmt=True)
                 if request.headers.get("if-none-match") == etag:
@@ -139,12 +144,15 @@ def _make_handler(site: Site, log: list[Hit], lock: threading.Lock) -> type[Base
             self.send_response(status)
             if status != 304:
                 self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(0 if self.command == "HEAD" else len(payload)))
+            length = len(payload) if reply.declared_length is None else reply.declared_length
+            self.send_header("Content-Length", str(0 if self.command == "HEAD" else length))
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD" and payload:
                 self.wfile.write(payload)
+            if reply.declared_length is not None and reply.declared_length != len(payload):
+                self.close_connection = True  # the rest never comes
 
         do_GET = do_POST = do_HEAD = _serve
 
@@ -168,10 +176,16 @@ class MirrorServer:
     """Serve each site on its own 127.0.0.1 ephemeral port (a distinct "domain" per portal)."""
 
     def __init__(
-        self, sites: dict[str, Site], host: str = "127.0.0.1", ports: dict[str, int] | None = None
+        self,
+        sites: dict[str, Site],
+        host: str = "127.0.0.1",
+        ports: dict[str, int] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
-        """`ports`: preferred ports (stable urls across demo runs); taken ones fall back to 0."""
+        """`ports`: preferred ports (stable urls across demo runs); taken ones fall back to 0.
+        `tls`: serve https with this context (a test's certificate)."""
         self.sites = sites
+        self.tls = tls
         self.ports = ports or {}
         self.host = host
         self.hits: dict[str, list[Hit]] = {name: [] for name in sites}
@@ -186,6 +200,8 @@ class MirrorServer:
                 server = _Server((self.host, self.ports.get(name, 0)), handler)
             except OSError:  # the preferred port is taken
                 server = _Server((self.host, 0), handler)
+            if self.tls is not None:
+                server.socket = self.tls.wrap_socket(server.socket, server_side=True)
             self._servers[name] = server
         bind_sites(self.sites, {name: self.base_url(name) for name in self.sites})
         for name, server in self._servers.items():
@@ -196,7 +212,7 @@ class MirrorServer:
 
     def base_url(self, name: str) -> str:
         host, port = self._servers[name].server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     def stop(self) -> None:
         for server in self._servers.values():

@@ -88,6 +88,8 @@ def portal_reason(summary: dict[str, Any]) -> str | None:
         reasons.append(f"crawl stopped before the end ({summary['finish_reason']})")
     if summary.get("years_missing"):
         reasons.append("years missing: " + year_ranges(summary["years_missing"]))
+    if summary.get("truncated"):
+        reasons.append("truncated: " + ", ".join(summary["truncated"]))
     return "; ".join(reasons) or None
 
 
@@ -152,6 +154,8 @@ def _notes(s: dict[str, Any]) -> list[str]:
         notes.append(f"offsite: {s['offsite']} (links to other sites, not fetched)")
     if s.get("attachments_unresolved"):
         notes.append(f"attachments not resolvable: {s['attachments_unresolved']} (their reports failed)")
+    if s.get("truncated"):
+        notes.append("truncated: " + ", ".join(s["truncated"]) + " (the rest of its lists was not read)")
     if s.get("lists_unpaged"):
         notes.append("the list API answers 404 beyond its first page: the list ends there")
     if s.get("parsed"):

@@ -64,6 +64,11 @@ def render_status(found: dict[str, Any]) -> str:
         years = portal["reports_by_year"]
         by_year = ", ".join(f"{year}: {n}" for year, n in years.items())
         lines.append(f"  reports by year: {by_year or 'none'}")
+        fetches = portal["failed_fetches"]
+        if any(fetches.values()):
+            lines.append(
+                f"  failed fetches: {fetches['retrying']} retried by later runs, {fetches['gone']} gone"
+            )
         failing = portal["failing_reports"]
         if failing:
             lines.append(f"  failing reports: {len(failing)}")

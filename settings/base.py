@@ -23,6 +23,9 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# TLS certificates are verified (Scrapy's default is not to); a portal YAML may opt out with
+# tls_verify: false and its reason (settings.registry), kept with what it fetched.
+DOWNLOAD_VERIFY_CERTIFICATES = True
 COOKIES_ENABLED = False  # nothing here needs a session; challenge cookies are never solved
 
 # Nothing listens on a port or runs code for remote callers.
@@ -45,10 +48,23 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.offsite.OffsiteGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,  # COOKIES_ENABLED is off; not imported
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # robots.txt answering 5xx disallows all (RFC 9309): Scrapy's reads its error page instead
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtRfcMiddleware": 100,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.BlockedPortalMiddleware": 560,
     "crawler.middlewares.ConditionalRequestMiddleware": 590,
     "crawler.middlewares.EncodingFixMiddleware": 600,
+}
+# Only http(s) is ever fetched (crawler.offsite refuses other schemes first), with one delay per
+# host across the portals of a process (crawler.host_slots).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.host_slots.HostPoliteDownloadHandler",
+    "https": "crawler.host_slots.HostPoliteDownloadHandler",
+    "data": None,
+    "file": None,
+    "ftp": None,
+    "s3": None,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {

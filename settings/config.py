@@ -51,6 +51,15 @@ class Config(BaseModel):
     # may go without a heartbeat before the others retry its jobs (it was killed or cut off).
     worker_concurrency: int = Field(default=2, ge=1)
     worker_stall_s: float = Field(default=60.0, ge=1)
+    # A fetch that failed is tried again by a later run this long after (doubling with each
+    # try), until it succeeds or has failed this many times (then it is declared gone).
+    failed_fetch_retry_s: float = Field(default=3600.0, ge=0)
+    failed_fetch_tries: int = Field(default=8, ge=1)
+    # Bounds of a portal's lists (a portal YAML may set its own): list pages read per portal
+    # (pagination that never ends) and links read per list page (the rest of the page is cut
+    # before it is parsed); a crawl that reaches one says `truncated` in its summary.
+    max_list_pages: int = Field(default=2000, ge=1)
+    max_links_per_page: int = Field(default=20000, ge=1)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

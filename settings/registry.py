@@ -25,6 +25,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from settings.vocabulary import Family, Level
@@ -209,7 +210,14 @@ class PortalConfig(BaseModel):
     years: list[int] = Field(default_factory=list)  # expected report years (completeness check)
     date_ordered: bool = True  # lists newest first: backfill may stop at the first older page
     max_pages: int = Field(default=500, ge=1)  # hard cap per list, against pagination loops
+    # this portal's bounds, when not the settings' (settings.config max_list_pages, ...)
+    max_list_pages: int | None = Field(default=None, ge=1)
+    max_links_per_page: int | None = Field(default=None, ge=1)
     empty_ok: bool = False  # an empty run is an error unless declared here
+    # TLS certificates are verified; `tls_verify: false` only with `tls_verify_reason` saying
+    # why, which every document fetched that way keeps (documents.tls_unverified)
+    tls_verify: bool = True
+    tls_verify_reason: str | None = None
     verified: bool = False  # true once a crawl from a network that reaches the portal confirmed it
     options: dict[str, Any] = Field(default_factory=dict)  # the family's, see FAMILY_OPTIONS
     comments: list[str] = Field(default_factory=list)  # why each quirk exists
@@ -263,6 +271,13 @@ class PortalConfig(BaseModel):
         if self.schedule:
             return tuple(self.schedule)
         return AROUND_THE_DEADLINE if self.level == "province" else WEEKLY
+    @model_validator(mode="after")
+    def _tls_opt_out_says_why(self) -> PortalConfig:
+        if not self.tls_verify and not (self.tls_verify_reason or "").strip():
+            raise ValueError(
+                "tls_verify: false needs tls_verify_reason: why its certificate cannot be verified"
+            )
+        return self
 
     def family_options(self) -> Any:
         """The options as the family's model (FAMILY_OPTIONS), defaults filled in."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,10 +20,11 @@ from sqlalchemy import Connection, update
 
 from settings.config import Config, archive_path
 from storage import documents as docs
-from storage import reports
+from storage import fetch_failures, reports
 from storage.archive import DEFAULT_MAX_BYTES, ArchiveError, WarcArchive, sha256_hex
 from storage.db import is_database_error, is_transient, make_engine, read_connection, retrying, utcnow
 from storage.documents import ArchivedDocument, Fetched, KnownDocument, PendingDocument
+from storage.fetch_failures import FailedFetch, FailureRecord, RetryPolicy
 from storage.migrate import require_head
 from storage.reports import Source, UpsertCounts
 from storage.upsert import upsert_statement
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ArchiveError",
     "ArchivedDocument",
+    "FailedFetch",
     "Fetched",
     "KnownDocument",
     "PendingDocument",
@@ -61,9 +64,12 @@ class Store:
         archive: str,
         *,
         max_warc_bytes: int = DEFAULT_MAX_BYTES,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         """Open the database at `url` (its schema must be at the code's head) with the WARC
-        archive at `archive` (a folder or a file:// URL)."""
+        archive at `archive` (a folder or a file:// URL). `retry_policy`: when later runs try
+        a failed fetch again (storage.fetch_failures)."""
+        self.retry_policy = retry_policy or RetryPolicy()
         self.engine = make_engine(url)
         try:
             require_head(self.engine)
@@ -78,7 +84,8 @@ class Store:
 
     @classmethod
     def open(cls, config: Config) -> Store:
-        return cls(config.database_url, config.archive)
+        policy = RetryPolicy(config.failed_fetch_retry_s, config.failed_fetch_tries)
+        return cls(config.database_url, config.archive, retry_policy=policy)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -122,7 +129,13 @@ class Store:
             def work(conn: Connection) -> ArchivedDocument:
                 portal = docs.portal_id(conn, fetched.portal, when) if fetched.portal else None
                 return docs.index_document(
-                    conn, fetched, sha256=digest, written=written, fetched_at=when, portal_id=portal
+                    conn,
+                    fetched,
+                    sha256=digest,
+                    written=written,
+                    fetched_at=when,
+                    portal_id=portal,
+                    policy=self.retry_policy,
                 )
 
             return self._write(work)
@@ -190,6 +203,15 @@ class Store:
             )
 
         self._write(work)
+    def record_fetch_failure(self, failed: FailedFetch) -> FailureRecord:
+        """One more failed try of a url (kept across runs: storage.fetch_failures)."""
+
+        def work(conn: Connection) -> FailureRecord:
+            now = utcnow()
+            portal = docs.portal_id(conn, failed.portal, now) if failed.portal else None
+            return fetch_failures.record(conn, failed, portal_id=portal, now=now, policy=self.retry_policy)
+
+        return self._write(work)
 
     def upsert_portal(
         self,
@@ -238,12 +260,15 @@ class Store:
     # --- reading -------------------------------------------------------------------------
 
     def known(self, url: str) -> KnownDocument | None:
-        with read_connection(self.engine) as conn:
-            return docs.latest_fetch(conn, url)
+        return self.known_many([url])[url]
 
     def known_many(self, urls: Sequence[str]) -> dict[str, KnownDocument | None]:
+        """The latest fetch of each url, `complete` False for those a run must fetch again
+        (storage.fetch_failures.incomplete)."""
         with read_connection(self.engine) as conn:
-            return {url: docs.latest_fetch(conn, url) for url in urls}
+            known = {url: docs.latest_fetch(conn, url) for url in urls}
+            pending = fetch_failures.incomplete(conn, [u for u, k in known.items() if k], utcnow())
+        return {u: replace(k, complete=False) if k and u in pending else k for u, k in known.items()}
 
     def pending(
         self, parser_version: str, *, after: int = 0, limit: int = 100, ids: Collection[int] | None = None

@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import Connection, exists, func, select, update
 
+from storage import fetch_failures
 from storage.archive import WarcLocation
+from storage.fetch_failures import FailedFetch, RetryPolicy
 from storage.models import Content, Document, Portal, Report, ReportVersion
 from storage.upsert import dialect_insert, upsert_statement
 
@@ -40,6 +42,10 @@ class Fetched:
     listed_year: int | None = None
     list_url: str | None = None
     report_url: str | None = None
+    # why the body is cut short by its own structure (crawler.completeness): archived as it
+    # came, never parsed, and kept failing (storage.fetch_failures) until fetched whole
+    truncated: str | None = None
+    tls_unverified: str | None = None  # fetched over TLS without verifying: why
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class KnownDocument:
     etag: str | None
     last_modified: str | None
     fetched_at: datetime
+    # False: fetch it again in full even when its list is unchanged (storage.fetch_failures)
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,10 +100,12 @@ def index_document(
     written: WarcLocation | None,
     fetched_at: datetime,
     portal_id: int | None,
+    policy: RetryPolicy,
 ) -> ArchivedDocument:
     """Index a fetch whose bytes are in the archive (`written`: where this writer just put them;
     None when the content was archived before). Content seen again moves the last_seen of the
-    versions parsed from it and of the reports they are current for."""
+    versions parsed from it and of the reports they are current for. A whole body clears the
+    url's failure; a truncated one counts as a failed try and is not for the parse stage."""
     is_new = False
     if written is not None:
         row = {
@@ -123,13 +133,21 @@ def index_document(
         "last_fetched_at": fetched_at,
         "fetch_count": 1,
         "role": fetched.role,
-        "parse": fetched.parse,
+        "parse": fetched.parse and fetched.truncated is None,
         "listed_title": fetched.listed_title,
         "listed_year": fetched.listed_year,
         "list_url": fetched.list_url,
         "report_url": fetched.report_url,
+        "tls_unverified": fetched.tls_unverified,
     }
     document_id = conn.execute(_fetch_upsert(conn.dialect.name), values).scalar_one()
+    if fetched.truncated is not None:
+        failed = FailedFetch(
+            fetched.url, fetched.truncated, fetched.status, fetched.portal, fetched.role, fetched.report_url
+        )
+        fetch_failures.record(conn, failed, portal_id=portal_id, now=fetched_at, policy=policy)
+        return ArchivedDocument(document_id, sha256, fetched.url, fetched_at, is_new)
+    fetch_failures.clear(conn, fetched.url)
     if not is_new and fetched.parse:
         parsed = select(versions.c.id).where(versions.c.sha256 == sha256)
         conn.execute(update(versions).where(versions.c.sha256 == sha256).values(last_seen=fetched_at))
@@ -153,6 +171,7 @@ def _fetch_upsert(dialect: str) -> Any:
         "last_modified",
         "last_fetched_at",
         "parse",
+        "tls_unverified",
     )
     set_: dict[str, Any] = {name: excluded[name] for name in refreshed}
     set_["fetch_count"] = documents.c.fetch_count + 1

@@ -128,6 +128,31 @@ class AgencyAlias(Base):
     name: Mapped[str] = mapped_column(String(300), primary_key=True)  # as printed
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     first_seen: Mapped[datetime]
+    # fetched over TLS without verifying the certificate: why (its portal's tls_verify_reason)
+    tls_unverified: Mapped[str | None] = mapped_column(Text)
+
+
+class FetchFailure(Base):
+    """A url whose last fetch failed, retried by later runs until it succeeds or is gone
+    (storage.fetch_failures); a fetch that succeeds removes its row."""
+
+    __tablename__ = "fetch_failures"
+    __table_args__ = (
+        Index("ix_fetch_failures_report_url", "report_url"),
+        Index("ix_fetch_failures_portal", "portal_id", "gone"),
+    )
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    portal_id: Mapped[int | None] = mapped_column(ForeignKey("portals.id"))
+    role: Mapped[str | None] = mapped_column(String(20))
+    report_url: Mapped[str | None] = mapped_column(Text)  # the report page an attachment belongs to
+    error: Mapped[str] = mapped_column(Text)  # the last one
+    status: Mapped[int | None] = mapped_column(Integer)  # the last HTTP status (None: no answer)
+    tries: Mapped[int] = mapped_column(Integer)
+    first_tried: Mapped[datetime]
+    last_tried: Mapped[datetime]
+    next_try_at: Mapped[datetime]  # a later run tries it again from then (backoff across runs)
+    gone: Mapped[bool] = mapped_column(Boolean)  # 404/410 twice, or too many tries: not tried again
 
 
 class Report(Base):

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from storage import fetch_failures
 from storage.db import read_connection
 from storage.documents import contents, documents, portals
 from storage.reports import checks, facts, reports, versions
@@ -164,9 +165,10 @@ def status(engine: Engine) -> dict[str, Any]:
         known = {
             row.name: row
             for row in conn.execute(
-                select(portals.c.name, portals.c.family, portals.c.blocked, portals.c.state_at)
+                select(portals.c.id, portals.c.name, portals.c.family, portals.c.blocked, portals.c.state_at)
             )
         }
+        fetches = fetch_failures.counts_by_portal(conn)
         by_year = _reports_by_year(conn)
         failing = _failing_reports(conn)
         crawls = _last_crawl(conn)
@@ -185,6 +187,10 @@ def status(engine: Engine) -> dict[str, Any]:
                 "last_crawl": crawls.get(name),
                 "reports_by_year": {str(year): n for year, n in sorted(by_year.get(name, {}).items())},
                 "failing_reports": failing.get(name, []),
+                # urls whose last fetch failed: retried by later runs, or declared gone
+                "failed_fetches": dict(
+                    zip(("retrying", "gone"), fetches.get(row.id if row else None, (0, 0)), strict=True)
+                ),
             }
         )
     return {"totals": totals, "portals": per_portal, "unassigned": unassigned, "failed_documents": failed}

@@ -6,11 +6,14 @@ A family spider only knows its list container and how its lists paginate."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import JsonRequest, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.attachments import AttachmentScan, find_attachments
@@ -21,6 +24,7 @@ from crawler.offsite import OffsiteRequest, offsite_reason
 from crawler.paging import pager_urls
 from crawler.reachability import note_start_failure
 from crawler.titles import report_of
+from settings.config import config_from_scrapy
 from settings.registry import PortalConfig, load_portals, parse_years
 
 META = "nianbao"
@@ -32,6 +36,28 @@ SKIPPED = {
     "unnamed": "listings/unnamed_skipped",
     "offsite": "offsite/links",
 }
+
+
+_LINK = re.compile(rb"<a[\s>]", re.I)
+
+
+def nth_link_offset(body: bytes, links: int) -> int | None:
+    """Where the link after the first `links` starts (None: the page has no more), found
+    without parsing the page."""
+    for n, match in enumerate(_LINK.finditer(body)):
+        if n == links:
+            return match.start()
+    return None
+
+
+def failure_text(failure: Failure) -> str:
+    """One line naming what failed: the exception and its message, or the HTTP status; never a
+    body (an HttpError's message does not carry it)."""
+    response = getattr(failure.value, "response", None)
+    if isinstance(failure.value, HttpError) and response is not None:
+        return f"HTTP {response.status}"
+    text = " ".join(str(failure.value).split())
+    return f"{type(failure.value).__name__}: {text[:300]}"
 
 
 def report_attachments(response: Response) -> AttachmentScan:
@@ -57,6 +83,8 @@ class PortalSpider(scrapy.Spider):
         self.requested_years: set[int] = set()
         self.list_urls: set[str] = set()  # the column's list pages requested (never reports)
         self.counted: dict[str, set[str]] = {}  # urls counted once per run, by counter
+        self.list_pages: set[str] = set()  # the list pages let through (max_list_pages)
+        self.truncated: set[str] = set()  # the bounds this run reached (max_list_pages, ...)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -76,11 +104,21 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = list(self.portal.allowed_domains)
         self.start_urls = list(self.portal.start_urls)
         self.options = self.portal.family_options()
+        config = config_from_scrapy(settings)
+        self.max_list_pages = self.portal.max_list_pages or config.max_list_pages
+        self.max_links_per_page = self.portal.max_links_per_page or config.max_links_per_page
         requested = parse_years(self.years_arg or settings.get("NIANBAO_YEARS"))
         self.requested_years = set(requested)
         if not settings.frozen:
             for key, value in self.portal.politeness.scrapy_settings().items():
                 settings.set(key, value, priority="spider")
+            if not self.portal.tls_verify:
+                settings.set("DOWNLOAD_VERIFY_CERTIFICATES", False, priority="spider")
+
+    @property
+    def unverified_because(self) -> str | None:
+        """Why this portal's certificates are not verified (None: they are)."""
+        return None if self.portal.tls_verify else self.portal.tls_verify_reason
 
     # --- bookkeeping -------------------------------------------------------------------------
 
@@ -107,9 +145,38 @@ class PortalSpider(scrapy.Spider):
 
     # --- start and lists ---------------------------------------------------------------------
 
+    def reach_bound(self, bound: str) -> None:
+        if bound not in self.truncated:
+            self.truncated.add(bound)
+            self.crawler.stats.set_value(f"{STATS}/truncated", sorted(self.truncated))
+            self.logger.warning("portal %s: %s reached, the rest is not read", self.portal.name, bound)
+
+    def admit_list(self, request: scrapy.Request) -> bool:
+        """A list page may be requested while the portal's max_list_pages are not reached."""
+        if request.url in self.list_pages:
+            return True
+        if len(self.list_pages) >= self.max_list_pages:
+            self.reach_bound("max_list_pages")
+            return False
+        self.list_pages.add(request.url)
+        return True
+
+    def cut_links(self, response: Response) -> Response:
+        """The page up to its `max_links_per_page`-th link: a page of a million links is not
+        parsed whole (its tree would take gigabytes)."""
+        if not isinstance(response, TextResponse):
+            return response
+        cut = nth_link_offset(response.body, self.max_links_per_page)
+        if cut is None:
+            return response
+        self.reach_bound("max_links_per_page")
+        return response.replace(body=response.body[:cut])
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            yield self.list_request(url, self.parse_list, dont_filter=True)
+            request = self.list_request(url, self.parse_list, dont_filter=True)
+            if self.admit_list(request):
+                yield request
 
     def list_request(
         self,
@@ -145,7 +212,12 @@ class PortalSpider(scrapy.Spider):
             self.inc("lists/not_modified")
         else:
             yield self.document_item(response)
-        results = list(getattr(self, response.meta["list_callback"])(response))
+        response = self.cut_links(response)
+        results = [
+            r
+            for r in getattr(self, response.meta["list_callback"])(response)
+            if not self.is_list_request(r) or self.admit_list(r)
+        ]
         await self.check_known(
             [
                 r
@@ -159,6 +231,10 @@ class PortalSpider(scrapy.Spider):
                 self.count_unchanged_report()
                 continue
             yield result
+
+    @staticmethod
+    def is_list_request(result: Any) -> bool:
+        return isinstance(result, scrapy.Request) and result.meta.get(META, {}).get("role") == "list"
 
     def count_unchanged_report(self) -> None:
         self.inc("reports/unchanged")
@@ -202,7 +278,9 @@ class PortalSpider(scrapy.Spider):
         message = str(failure.value)
         if "robots.txt" in message:
             self.mark_blocked(f"robots.txt disallows {failure.request.url}")  # type: ignore[attr-defined]
+            return
         self.inc("lists/failed")
+        self.keep_failure(failure)
 
     def list_page(self, response: Response) -> ListPage:
         """The page's listings (its listing region) and its other links."""
@@ -373,6 +451,8 @@ class PortalSpider(scrapy.Spider):
             page_unchanged=bool(info.get("page_unchanged")),
             list_url=info.get("list_url"),
             unresolved_attachments=list(unresolved_attachments or []),
+            truncated=info.get("truncated"),
+            tls_unverified=self.unverified_because if response.url.startswith("https:") else None,
         )
 
     def document_failed(self, failure: Failure) -> None:
@@ -380,4 +460,25 @@ class PortalSpider(scrapy.Spider):
         if self.blocked_reason or failure.check(OffsiteRequest):
             return  # off-site (a redirect elsewhere): counted by the middleware
         self.inc("reports/failed" if info.get("role") == "report" else "attachments/failed")
-        self.logger.warning("fetch failed: %s (%s)", failure.request.url, failure.value)  # type: ignore[attr-defined]
+        self.logger.warning("fetch failed: %s (%s)", failure.request.url, failure_text(failure))  # type: ignore[attr-defined]
+        self.keep_failure(failure)
+
+    def keep_failure(self, failure: Failure) -> None:
+        """Record the failed fetch in the store: a later run tries it again (storage.fetch_failures)."""
+        from crawler.store_access import in_store_later
+        from storage.api import FailedFetch, Store
+
+        request: Any = failure.request  # type: ignore[attr-defined]
+        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
+            return  # not fetched on purpose (robots.txt, a blocked portal, a scheme not followed)
+        info = request.meta.get(META, {})
+        response = getattr(failure.value, "response", None)
+        failed = FailedFetch(
+            url=request.url,
+            error=failure_text(failure),
+            status=response.status if response is not None else None,
+            portal=self.portal.name,
+            role=info.get("role"),
+            report_url=info.get("report_url") if info.get("role") == "attachment" else None,
+        )
+        in_store_later(self.crawler, Store.record_fetch_failure, failed)

@@ -4,6 +4,7 @@ portal, and wrappers that make some of its pages fail or print a wrong number.""
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mirror.corpus import Kind, MirrorReport, make_reports, spec_for
@@ -22,10 +23,13 @@ def small_portal(
     expected: str | None = None,
     kinds: tuple[Kind, ...] = ("html",),
     agency: str = "某县人民政府",
+    more_agencies: Sequence[str] = (),
 ) -> MirrorPortal:
-    """A TRS portal with one report per year of `years`; `expected`: the registry's years."""
+    """A TRS portal with one report per year of `years` and agency (`agency` and
+    `more_agencies`); `expected`: the registry's years."""
+    agencies = [agency, *more_agencies]
     reports = make_reports(
-        name, agencies=[agency], years=list(years), kinds=kinds, path_for=trs_paths(COLUMN)
+        name, agencies=agencies, years=list(years), kinds=kinds, path_for=trs_paths(COLUMN)
     )
     return MirrorPortal(
         name,

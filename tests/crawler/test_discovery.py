@@ -133,8 +133,9 @@ def test_the_offsite_guard_checks_every_request(url: str, sent: bool, tmp_path: 
     from crawler.offsite import OffsiteGuardMiddleware, OffsiteRequest
 
     assert DOWNLOADER_MIDDLEWARES["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] is None
-    assert DOWNLOADER_MIDDLEWARES["crawler.offsite.OffsiteGuardMiddleware"] < DOWNLOADER_MIDDLEWARES.get(
-        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware", 100
+    assert (
+        DOWNLOADER_MIDDLEWARES["crawler.offsite.OffsiteGuardMiddleware"]
+        < DOWNLOADER_MIDDLEWARES["crawler.middlewares.RobotsTxtRfcMiddleware"]
     )
     spider = spider_for(mirror_portal("mirror-henan"), tmp_path)
     spider.crawler.spider = spider
