@@ -110,6 +110,8 @@ class Document(Base):
     # what its user said it is (`nianbao ingest --agency --year`): over what the parser reads
     assigned_agency: Mapped[str | None] = mapped_column(String(300))
     assigned_year: Mapped[int | None] = mapped_column(Integer)
+    # fetched over TLS without verifying the certificate: why (its portal's tls_verify_reason)
+    tls_unverified: Mapped[str | None] = mapped_column(Text)
 
 
 class Agency(Base):
@@ -128,8 +130,6 @@ class AgencyAlias(Base):
     name: Mapped[str] = mapped_column(String(300), primary_key=True)  # as printed
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     first_seen: Mapped[datetime]
-    # fetched over TLS without verifying the certificate: why (its portal's tls_verify_reason)
-    tls_unverified: Mapped[str | None] = mapped_column(Text)
 
 
 class FetchFailure(Base):
