@@ -23,6 +23,8 @@ from pipelines.schema import DISCLOSURE, REQUESTS, requests_rows
 RULE_CARRIED_OVER = "cross_year.carried_over"
 RULE_IN_FORCE = "cross_year.in_force"
 IN_FORCE_ROWS = ("regulations", "normative_documents")
+# the rows of their tables the checks read (of `requests`, `disclosure`)
+COMPARED_ROWS = ("carried_over", "carried_forward", *IN_FORCE_ROWS)
 # rule -> what it says (docs/fact-keys.md is generated from it)
 RULES = {
     RULE_CARRIED_OVER: "`requests.carried_over` of year Y = `requests.carried_forward` of year Y-1",
@@ -65,6 +67,7 @@ def cross_year_checks(earlier: Facts, later: Facts, year: int) -> list[Check]:
     between reports that both print the table (not with a pre-2019 or scanned report), and not
     over cells neither printed."""
     out: list[Check] = []
+    # a report that prints the table has its carried rows (blank or not): not a pre-2019 or scanned one
     both_print_requests = all(any(key[0] == REQUESTS for key in facts) for facts in (earlier, later))
     for column in requests_columns() if both_print_requests else ():
         over, forward = (REQUESTS, "carried_over", column), (REQUESTS, "carried_forward", column)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, insert, select
 
-from pipelines.cross_year import RULE_CARRIED_OVER, RULE_IN_FORCE, Stored, cross_year_checks
+from pipelines.cross_year import COMPARED_ROWS, RULE_CARRIED_OVER, RULE_IN_FORCE, Stored, cross_year_checks
+from pipelines.schema import DISCLOSURE, REQUESTS
 from storage.models import CheckResult, Fact, Report
 
 checks = CheckResult.__table__
@@ -17,9 +18,14 @@ RULES = (RULE_CARRIED_OVER, RULE_IN_FORCE)
 
 
 def _facts(conn: Connection, report_id: int) -> dict[tuple[str, str, str], Stored]:
+    """The report's facts the cross-year checks compare (a few dozen of its ~200)."""
     query = select(
         facts.c.table_key, facts.c.row_key, facts.c.column_key, facts.c.value, facts.c.inferred
-    ).where(facts.c.report_id == report_id, facts.c.table_key.in_(("requests", "disclosure")))
+    ).where(
+        facts.c.report_id == report_id,
+        facts.c.table_key.in_((REQUESTS, DISCLOSURE)),
+        facts.c.row_key.in_(COMPARED_ROWS),
+    )
     return {(t, r, c): Stored(value, bool(inferred)) for t, r, c, value, inferred in conn.execute(query)}
 
 
