@@ -49,3 +49,21 @@ def test_a_portal_stops_at_its_max_list_pages(tmp_path: Path, workspace: Workspa
     assert 0 < summary["reports_found"] < len(reports)
     (reason,) = workspace.query("select reason from run_portals")
     assert reason[0] is not None and "truncated: max_list_pages" in reason[0]
+
+
+def test_a_list_page_counts_the_dates_of_each_ancestor_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted once per link, a page of n links cost n² (2,000 links: 10 s, 20,000: minutes)."""
+    import crawler.listing as listing
+
+    counted: list[int] = []
+    pattern = listing.DATE
+
+    class Counting:
+        def findall(self, text: str) -> list[str]:
+            counted.append(1)
+            return pattern.findall(text)
+
+    monkeypatch.setattr(listing, "DATE", Counting())
+    page = read_list_page(Selector(text=_flood(5000).decode()), "http://h/list.html")
+    assert len(page.listings + page.navigation) == 5000
+    assert len(counted) <= 5000 + 10  # each <li> once, their <ul> once

@@ -40,13 +40,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_fetch_failures_report_url", "fetch_failures", ["report_url"])
     op.create_index("ix_fetch_failures_portal", "fetch_failures", ["portal_id", "gone"])
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("tls_unverified", sa.Text(), nullable=True))
+    op.add_column("documents", sa.Column("tls_unverified", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.drop_column("tls_unverified")
+    # SQLite (3.35+) drops a column in place: a batch copy of documents would trip the foreign
+    # keys that point at it
+    op.execute("ALTER TABLE documents DROP COLUMN tls_unverified")
     op.drop_index("ix_fetch_failures_portal", table_name="fetch_failures")
     op.drop_index("ix_fetch_failures_report_url", table_name="fetch_failures")
     op.drop_table("fetch_failures")
