@@ -65,8 +65,9 @@ def check(what: str, found: int, limit: int) -> None:
         raise OverLimit(what, found, limit)
 
 
-def cap_memory(limit: int = MAX_ADDRESS_SPACE) -> None:
-    """Bound this process's address space (never raising a limit that is already lower)."""
+def cap_memory() -> None:
+    """Bound this process's address space to MAX_ADDRESS_SPACE (never raising a lower limit)."""
+    limit = MAX_ADDRESS_SPACE
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
