@@ -11,6 +11,9 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.connection import Connection
 
+import pipelines.extract_docx
+import pipelines.extract_html
+import pipelines.extract_pdf  # noqa: F401  imported here once, not in every child
 from pipelines.limits import DEADLINE_S, cap_memory
 from pipelines.messages import message
 from pipelines.model import ParseResult

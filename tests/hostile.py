@@ -7,18 +7,47 @@ directory and returning its path; `EXPECTED` names the message code each must co
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import resource
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
+from typing import Any, get_args
 
 from pipelines.limits import MAX_DECOMPRESSED_BYTES
+from pipelines.model import ParseResult, Status
 from tests.samples import ZHONGMU_TEXT
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MB = 1024 * 1024
+STATUSES = set(get_args(Status))
+DEADLINE_S = 60.0  # of a guarded parse in the tests: a case that meets it has hung
+MAX_CHILD_RSS_MB = 1024  # the largest case needs under 250 MB
+
+
+def children_max_rss_mb() -> int:
+    """The peak RSS of the largest child this process has waited for (the guarded parses)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+
+
+def assert_settled(result: ParseResult) -> None:
+    """A status of the contract, a message when not parsed, and a result JSON can carry."""
+    assert result.status in STATUSES
+    if result.status != "parsed":
+        assert result.messages, result.status
+    json.dumps(result.to_dict(), allow_nan=False)
+
+
+def strict_json(line: str) -> dict[str, Any]:
+    """One line of `parse --json`, refusing NaN and Infinity (which no JSON parser but Python's takes)."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not JSON: {constant}")
+
+    return json.loads(line, parse_constant=refuse)
 
 
 # --- builders of containers ------------------------------------------------------------------

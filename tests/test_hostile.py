@@ -4,42 +4,25 @@ through the guarded parse `nianbao parse` uses; the CLI prints strict JSON for e
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import get_args
 
 import pytest
 
 from pipelines import limits
 from pipelines.guarded import parse_path_guarded
-from pipelines.model import ParseResult, Status
-from tests.hostile import CASES, EXPECTED, report_with_number
-
-STATUSES = set(get_args(Status))
-DEADLINE_S = 60.0  # the guard's: a case that needs it has hung
-MAX_CHILD_RSS_MB = 1024  # the largest case needs under 250 MB
-
-
-def children_max_rss_mb() -> int:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-
-
-def assert_settled(result: ParseResult) -> None:
-    """A status of the contract, a message when not parsed, and a result JSON can carry."""
-    assert result.status in STATUSES
-    if result.status != "parsed":
-        assert result.messages, result.status
-    json.dumps(result.to_dict(), allow_nan=False)
-
-
-def strict_json(line: str) -> dict:
-    def refuse(constant: str) -> None:
-        raise AssertionError(f"not JSON: {constant}")
-
-    return json.loads(line, parse_constant=refuse)
+from tests.hostile import (
+    CASES,
+    DEADLINE_S,
+    EXPECTED,
+    MAX_CHILD_RSS_MB,
+    assert_settled,
+    children_max_rss_mb,
+    report_with_number,
+    strict_json,
+)
 
 
 @pytest.mark.parametrize("name", list(CASES))

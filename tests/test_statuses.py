@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from mirror.render import render_pdf, render_scanned_pdf
+from pipelines.limits import MAX_INPUT_BYTES
 from pipelines.messages import message
 from pipelines.model import ParseResult
-from pipelines.limits import MAX_INPUT_BYTES
 from pipelines.parse import parse_bytes, parse_path
 from tests.samples import GUANGSHAN, ZHONGMU, fixture_spec
 
