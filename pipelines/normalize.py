@@ -70,7 +70,7 @@ _NUMBER_MAP = {
     0xFF05: "%",
 }
 _NUMBER_RE = re.compile(
-    r"""^(?P<sign>[-+]?)\s*
+    r"""^(?P<sign>[-+]|增加?|减少?|)\s*
         (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
         \s*(?P<unit>万元|亿元|元|件|个|项|条|次|人次|%)?$""",
     re.VERBOSE,
@@ -95,7 +95,7 @@ def parse_number(raw: str) -> Number | None:
     if _too_long(digits):
         return None  # no count or amount is this long (see limits.MAX_NUMBER_DIGITS)
     value: int | float = float(digits) if "." in digits else int(digits)
-    if match["sign"] == "-":
+    if match["sign"] in ("-", "减", "减少"):  # 本年增/减 cells print 减12 for -12, 增3 for 3
         value = -value
     return Number(value, match["unit"])
 

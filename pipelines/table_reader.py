@@ -102,6 +102,11 @@ def scan(lines: list[Line], columns: tuple[Column, ...]) -> Scan:
         group = None
 
     for line in lines:
+        if line.grid and not any(c.text.strip() for c in line.cells if not c.spanned):
+            # a grid row printing nothing of its own (an empty row a CMS inserted, a row whose
+            # only text is a rowspan from above) is no template row: its empty cells are not
+            # some row's blanks
+            continue
         has_numbers = any(parse_number(c.text) is not None for c in line.cells if not c.spanned)
         header = {} if has_numbers else _header_keys(line, columns)
         if header:
