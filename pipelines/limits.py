@@ -43,6 +43,8 @@ MAX_PAGE_CHARS = 20_000
 # Digits of one printed number: counts and amounts in 万元 have under 12; Python refuses to read an
 # integer of over 4,300 digits and a float of 309 overflows to infinity, which JSON cannot carry.
 MAX_NUMBER_DIGITS = 15
+# Characters of a report title kept: titles run to 20-60; a longer one is cut (with a message).
+MAX_TITLE_CHARS = 1_000
 # Wall-clock seconds for one document in `nianbao parse` (the parse stage: parse_deadline_s):
 # a 60-page PDF parses in under 20 s on a slow machine.
 DEADLINE_S = 60.0

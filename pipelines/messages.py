@@ -37,6 +37,7 @@ TEMPLATES: dict[str, str] = {
     "scanned": "no text layer: pages are images (needs OCR)",
     # agency and year
     "no_title": "no report title (政府信息公开工作年度报告) found",
+    "title_cut": "title of {chars} characters: kept the first {limit}",
     "agency_from_title": "agency from the title: {agency}",
     "year_from_title": "year from the title: {year}",
     "agency_from_body": "agency from the text naming the report (line {line}): {agency}",

@@ -12,7 +12,15 @@ import os
 import stat
 
 from pipelines.document import Extracted, UnsupportedCompression
-from pipelines.limits import MAX_INPUT_BYTES, MAX_LINES, MAX_MARKUP_BYTES, MAX_NUMBER_DIGITS, OverLimit, check
+from pipelines.limits import (
+    MAX_INPUT_BYTES,
+    MAX_LINES,
+    MAX_MARKUP_BYTES,
+    MAX_NUMBER_DIGITS,
+    MAX_TITLE_CHARS,
+    OverLimit,
+    check,
+)
 from pipelines.lines import text_lines
 from pipelines.messages import Message, message
 from pipelines.metadata import fill_from_listing, find_published, identify, unknown_messages
@@ -148,6 +156,9 @@ def _parse_extracted(source: str, doc: Extracted) -> ParseResult:
         kind=doc.kind,
     )
     result.messages.extend(found.messages)
+    if result.title and len(result.title) > MAX_TITLE_CHARS:
+        result.messages.append(message("title_cut", chars=len(result.title), limit=MAX_TITLE_CHARS))
+        result.title = result.title[:MAX_TITLE_CHARS]
     if doc.scanned:
         result.status = "scanned"
         result.messages.append(message("scanned"))
