@@ -54,7 +54,7 @@ def _extract(data: bytes, kind: str) -> list[Extracted]:
 
         return [extract_docx(data)]
     text, encoding = decode(data)
-    messages = [message("decoded_as", encoding=encoding)] if encoding not in ("utf-8", "utf-8-sig") else []
+    messages = [message("decoded_as", encoding=encoding)] if encoding != "utf-8" else []
     return [Extracted(kind, text_lines(text), text, messages=messages)]
 
 
