@@ -61,6 +61,8 @@ TEMPLATES: dict[str, str] = {
     "too_many_numbers": "{table}: {row}: {printed} numbers printed for {columns} columns; "
     "kept the first {columns}",
     "review_too_many_numbers": "{table}: {printed} numbers, kept the first {kept}",
+    "misaligned_rows": "{table}: grid rows {rows} not as wide as their header: numbers may be in other "
+    "columns than read",
     "label_without_numbers": "{table}: {row}: label printed without numbers",
     "row_not_placed": "{table}: {row}: {printed} numbers for {columns} columns; not placed",
     "too_many_placements": "{table}: too many ways ({combinations}) to place the numbers of short rows; "

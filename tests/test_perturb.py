@@ -41,10 +41,13 @@ def silently_wrong(data: bytes, perturbations: dict[str, Perturbation], seed: in
 
 
 def mirror_report(seed: int) -> tuple[bytes, bytes]:
-    """A mirror report (2019 template every third seed) as an HTML page and as tab text."""
+    """A mirror report (2019 template every third seed) as an HTML page and as tab text; odd
+    seeds print a dozen cells blank (a blank and a 0 are equal to the checks)."""
     rng = random.Random(seed)
     year, fmt = (2020, FORMAT_2019) if seed % 3 == 0 else (2022, FORMAT_2021)
     spec = generate_report(rng, agency="兰考县人民政府", year=year, fmt=fmt)
+    if seed % 2:
+        spec = spec.with_blanks(rng.sample(sorted(spec.expected()), 12))
     return render_html(spec), render_text(spec, "tab").encode()
 
 
@@ -72,8 +75,14 @@ def test_trailing_tabs_in_text_fixtures_are_read_right_or_flagged(fixture):
 
 
 def test_an_inserted_empty_row_is_not_a_row_of_blanks():
-    page, _ = mirror_report(1)
+    page, _ = mirror_report(2)
     want = parse_bytes(page, "report")
+    read_right = 0
     for attempt in range(10):
         result = parse_bytes(empty_row(random.Random(attempt), page), "perturbed")
-        assert (result.status, facts(result)) == (want.status, facts(want))
+        if (result.status, facts(result)) == (want.status, facts(want)):
+            read_right += 1
+        else:  # inserted under a rowspan, it cut the span short: the rows below it are flagged
+            assert result.status == "partial"
+            assert "misaligned_rows" in [m.code for m in result.messages]
+    assert read_right >= 5
