@@ -1,30 +1,37 @@
-"""The charset a page really uses when its header lies (attachments: crawler.attachments)."""
+"""The one rule for a document's charset, for the crawler (a page whose header lies) and the parser
+(pipelines.sniff.decode): on w3lib's reading of BOMs, Content-Type and <meta> declarations and
+its codec aliases (gb2312 and gbk read as gb18030, their superset).
+
+The rule, on the bytes after any Content-Encoding is undone: a BOM decides; otherwise the first
+of UTF-8, the header's charset, the page's <meta> charset, the portal's hint and GB18030 that
+decodes the whole body strictly. UTF-8 goes first because GBK bytes almost never decode as UTF-8
+while UTF-8 bytes often decode as GB18030 (as nonsense). When none decodes, w3lib's
+html_to_unicode decodes with replacement characters.
+"""
 
 from __future__ import annotations
 
-import codecs
-import re
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.I)
+FALLBACK = "gb18030"  # what a Chinese portal's undeclared page is when it is not UTF-8
 
 
 def header_charset(content_type: str | None) -> str | None:
-    match = _HEADER_CHARSET.search(content_type or "")
-    return _codec(match[1]) if match else None
+    return http_content_type_encoding(content_type) if content_type else None
 
 
 def meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:4096])
-    return _codec(match[1].decode("ascii", "ignore")) if match else None
+    return html_body_declared_encoding(body[:4096])
 
 
-def _codec(name: str) -> str | None:
-    try:
-        name = codecs.lookup(name).name
-    except LookupError:
-        return None
-    return "gb18030" if name in ("gbk", "gb2312", "cp936") else name  # GBK pages use GB18030 chars
+def _codec(name: str | None) -> str | None:
+    return resolve_encoding(name) if name else None
 
 
 def decodes(body: bytes, encoding: str) -> bool:
@@ -35,12 +42,25 @@ def decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
+def decode_body(body: bytes, content_type: str | None = None, hint: str | None = None) -> tuple[str, str]:
+    """The text of `body` and the encoding used (see the module's rule); an encoding that needed
+    replacement characters is named `<encoding> (with replacements)`."""
+    encoding, bom = read_bom(body)
+    if encoding:
+        return body[len(bom) :].decode(encoding, errors="replace"), encoding
+    candidates = ("utf-8", header_charset(content_type), meta_charset(body), _codec(hint), FALLBACK)
+    for candidate in dict.fromkeys(c for c in candidates if c):
+        if decodes(body, candidate):
+            return body.decode(candidate), candidate
+    encoding, text = html_to_unicode(content_type, body)
+    return text, f"{encoding} (with replacements)"
+
+
 def true_encoding(body: bytes, content_type: str | None, hint: str | None = None) -> str | None:
-    """The charset to use when the header's cannot decode the body (None: the header is right)."""
-    declared = header_charset(content_type)
-    if declared and decodes(body, declared):
+    """The charset to read a response with when it is not the header's (None: the header is right)."""
+    encoding = decode_body(body, content_type, hint)[1]
+    # what Scrapy reads the response with anyway: the header's charset, else the <meta>'s
+    scrapy_choice = header_charset(content_type) or meta_charset(body) or "utf-8"
+    if encoding == scrapy_choice or encoding.endswith("(with replacements)"):
         return None
-    for candidate in (meta_charset(body), _codec(hint) if hint else None):
-        if candidate and candidate != declared and decodes(body, candidate):
-            return candidate
-    return None
+    return encoding

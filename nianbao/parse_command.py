@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from pipelines.guarded import parse_path_guarded
+from pipelines.limits import DEADLINE_S
 from pipelines.messages import message
 from pipelines.model import ParseResult
-from pipelines.parse import parse_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--table",
         action="store_true",
         help="the three tables as grids, each cell marked printed/inferred/blank",
+    )
+    parser.add_argument(
+        "--parse-deadline-s",
+        type=float,
+        default=DEADLINE_S,
+        metavar="SECONDS",
+        help=f"stop parsing a file after this long: it gets status error (default {DEADLINE_S:g})",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.set_defaults(func=run)
@@ -37,18 +45,35 @@ def summary(result: ParseResult) -> str:
     return "\n".join(lines)
 
 
+def json_line(result: ParseResult) -> str:
+    """The result as one line of strict JSON (no NaN or Infinity); a result that has no such form
+    is printed as an error naming why, never as invalid JSON."""
+    try:
+        return json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:  # a value JSON cannot carry (the parser bounds numbers: a bug)
+        failed = ParseResult(
+            result.source,
+            "error",
+            kind=result.kind,
+            sha256=result.sha256,
+            parser_version=result.parser_version,
+            messages=[message("parser_failed", error=f"result not JSON: {exc}")],
+        )
+        return json.dumps(failed.to_dict(), ensure_ascii=False)
+
+
 def run(args: argparse.Namespace) -> int:
     unreadable = 0
     for path in args.paths:
         try:
-            result = parse_path(path)
+            result = parse_path_guarded(path, args.parse_deadline_s)
         except OSError as exc:
             unreadable += 1
             result = ParseResult(
                 path, "error", messages=[message("unreadable_file", error=str(exc.strerror or exc))]
             )
         if args.json:
-            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+            print(json_line(result), flush=True)
         elif args.table:
             from nianbao.table_view import show  # rich is imported only for this view
 

@@ -18,3 +18,7 @@ class Extracted:
     weak_dates: list[str | None] = field(default_factory=list)  # file creation dates: a last resort
     messages: list[Message] = field(default_factory=list)
     scanned: bool = False
+
+
+class UnsupportedCompression(Exception):
+    """A DOCX whose zip members use a compression method zipfile cannot inflate (Deflate64, AES)."""

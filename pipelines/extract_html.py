@@ -17,7 +17,7 @@ from lxml import etree
 
 from pipelines.document import Extracted
 from pipelines.embedded_body import with_embedded_body
-from pipelines.grid import GridBuilder, span_value
+from pipelines.grid import GridBuilder, bounded_span
 from pipelines.lines import Line, text_lines
 from pipelines.messages import message
 from pipelines.metadata import find_published
@@ -74,7 +74,7 @@ def _grid_lines(table: etree._Element, index: int) -> list[Line]:
     builder = GridBuilder()
     for tr in table.iter("tr"):
         cells = [
-            (_cell_text(td), span_value(td.get("rowspan", 1)), span_value(td.get("colspan", 1)))
+            (_cell_text(td), bounded_span(td.get("rowspan", 1)), bounded_span(td.get("colspan", 1)))
             for td in tr
             if isinstance(td.tag, str) and td.tag in ("td", "th")
         ]

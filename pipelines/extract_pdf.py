@@ -8,24 +8,63 @@ that decides more cells.
 
 from __future__ import annotations
 
+import re
+import zlib
 from bisect import bisect_left
 from io import BytesIO
 from typing import Any
 
 import pdfplumber
+from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page
 from pdfplumber.table import Table
 
 from pipelines.document import Extracted
+from pipelines.limits import (
+    MAX_DECOMPRESSED_BYTES,
+    MAX_PAGE_CHARS,
+    MAX_PAGE_CONTENT_BYTES,
+    MAX_PAGES,
+    check,
+)
 from pipelines.lines import Cell, Line, text_lines
 from pipelines.messages import Message, message
 from pipelines.normalize import clean_text
 
-MAX_PAGES = 200  # an annual report runs to 5-30 pages; bound time and memory on huge files
 MIN_CHARS_PER_PAGE = 20  # fewer characters than this on every page: images only
 EPSILON = 1.0  # points: cell edges closer than this are the same rule
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines() splits on
+_STREAM = re.compile(rb"stream\r?\n")
+_TEXT_SHOWING = (b"Tj", b"TJ", b"'", b'"')  # the operators that print text
+
+
+def check_streams(data: bytes) -> None:
+    """Refuse a flate bomb before pdfminer inflates it: every stream that inflates is inflated
+    here, a piece at a time, counting its bytes up to the bound and keeping none of them."""
+    left = MAX_DECOMPRESSED_BYTES
+    for found in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        pending = memoryview(data)[found.end() : found.end() + MAX_DECOMPRESSED_BYTES]
+        try:
+            while pending and left >= 0:
+                left -= len(inflater.decompress(pending, 1 << 20))
+                pending = inflater.unconsumed_tail
+                if inflater.eof:
+                    break
+        except zlib.error:  # not flate-encoded (or damaged): pdfminer decides
+            pass
+        if left < 0:
+            check("decompressed bytes of the streams", MAX_DECOMPRESSED_BYTES + 1, MAX_DECOMPRESSED_BYTES)
+
+
+def _check_page(page: Page, number: int) -> None:
+    """Bound a page's content before pdfminer interprets it (12M operators take an hour)."""
+    content = b"".join(resolve1(stream).get_data() for stream in page.page_obj.contents)
+    check(f"content bytes of page {number}", len(content), MAX_PAGE_CONTENT_BYTES)
+    shown = sum(content.count(operator) for operator in _TEXT_SHOWING)
+    check(f"text operations on page {number}", shown, MAX_PAGE_CHARS)
+    check(f"characters on page {number}", len(page.chars), MAX_PAGE_CHARS)
 
 
 def _grid(table: Table, index: int, page: int) -> list[Line]:
@@ -142,11 +181,13 @@ def extract_pdf(data: bytes) -> list[Extracted]:
     texts: list[str] = []
     messages: list[Message] = []
     images = tables = 0
+    check_streams(data)
     with pdfplumber.open(BytesIO(data)) as pdf:
         pages = pdf.pages
         if len(pages) > MAX_PAGES:
             messages.append(message("pages_truncated", pages=len(pages), limit=MAX_PAGES))
         for number, page in enumerate(pages[:MAX_PAGES], start=1):
+            _check_page(page, number)
             images += len(page.images)
             page_text, plain, grids = _page_views(page, number, tables)
             texts.append(page_text)

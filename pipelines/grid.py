@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelines.limits import MAX_GRID_CELLS, MAX_SPAN, check
 from pipelines.lines import Cell, Line
-
-MAX_SPAN = 200  # a broken rowspan="99999" must not blow up memory
 
 
 class GridBuilder:
@@ -15,9 +14,10 @@ class GridBuilder:
     def __init__(self) -> None:
         self.rows: list[dict[int, Cell]] = []  # rows below the cursor may hold rowspans already
         self.cursor = 0
+        self.cells = 0  # grid positions filled so far
 
     def add_row(self, cells: list[tuple[str, int, int]]) -> None:
-        """cells: (text, rowspan, colspan) in printed order."""
+        """cells: (text, rowspan, colspan) in printed order, spans already bounded."""
         index = self.cursor
         self.cursor += 1
         while index >= len(self.rows):
@@ -27,7 +27,8 @@ class GridBuilder:
         for text, rowspan, colspan in cells:
             while col in taken:
                 col += 1
-            rowspan, colspan = _bound(rowspan), _bound(colspan)
+            self.cells += rowspan * colspan
+            check("cells of a table", self.cells, MAX_GRID_CELLS)  # before the cells are made
             for dr in range(rowspan):
                 while index + dr >= len(self.rows):
                     self.rows.append({})
@@ -46,12 +47,10 @@ class GridBuilder:
         return out
 
 
-def _bound(span: int) -> int:
-    return max(1, min(span, MAX_SPAN))
-
-
-def span_value(raw: Any) -> int:
+def bounded_span(raw: Any) -> int:
+    """A printed rowspan/colspan/gridSpan as a span of 1 to MAX_SPAN (a broken one reads as 1)."""
     try:
-        return int(str(raw).strip() or 1)
+        span = int(str(raw).strip()[:6] or 1)  # 6 digits: never near Python's int-string limit
     except ValueError:
         return 1
+    return max(1, min(span, MAX_SPAN))

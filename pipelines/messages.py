@@ -21,6 +21,11 @@ TEMPLATES: dict[str, str] = {
     "unsupported_archive": "zip archive that is not a DOCX document",
     "unsupported_image": "image file: a scanned report needs OCR",
     "unsupported_binary": "binary data, not a document",
+    "over_limit": "{what}: {found} over the limit of {limit}, not parsed",
+    "out_of_memory": "ran out of the memory a parse may use, not parsed",
+    "over_deadline": "parse stopped past the deadline ({seconds} s)",
+    "unsupported_compression": "zip member compressed with a method Word does not write: {error}",
+    "number_too_long": "{numbers} numbers of more than {limit} digits: not read as numbers",
     "unreadable": "cannot read {kind}: {error}",
     "unreadable_file": "cannot read file: {error}",
     "parser_failed": "parser failed: {error}",
@@ -32,6 +37,7 @@ TEMPLATES: dict[str, str] = {
     "scanned": "no text layer: pages are images (needs OCR)",
     # agency and year
     "no_title": "no report title (政府信息公开工作年度报告) found",
+    "title_cut": "title of {chars} characters: kept the first {limit}",
     "agency_from_title": "agency from the title: {agency}",
     "year_from_title": "year from the title: {year}",
     "agency_from_body": "agency from the text naming the report (line {line}): {agency}",
@@ -57,6 +63,8 @@ TEMPLATES: dict[str, str] = {
     "too_many_numbers": "{table}: {row}: {printed} numbers printed for {columns} columns; "
     "kept the first {columns}",
     "review_too_many_numbers": "{table}: {printed} numbers, kept the first {kept}",
+    "misaligned_rows": "{table}: grid rows {rows} not as wide as their header: numbers may be in other "
+    "columns than read",
     "label_without_numbers": "{table}: {row}: label printed without numbers",
     "row_not_placed": "{table}: {row}: {printed} numbers for {columns} columns; not placed",
     "too_many_placements": "{table}: too many ways ({combinations}) to place the numbers of short rows; "

@@ -30,14 +30,19 @@ from pipelines.normalize import clean_text
 # 政府信息公开工作年度报告 / 政务公开工作年度报告 / 政府信息公开年报 / 政府信息公开工作的年度报告
 _REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?的?(?:年度报告|年报|工作报告|报告)"
 _AGENCY_CHARS = r"[\u4e00-\u9fff（）()·]"
+# the title ends with the report's name: what may follow it is quotes, punctuation or a site's
+# ASCII (never more Chinese: 年度报告编制工作会议 is another page)
+_END = r"(?=[^\u4e00-\u9fff]*$)"
 # X2024年政府信息公开工作年度报告 / X2017年度政府信息公开年报
 _AGENCY_FIRST = re.compile(
-    rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}$"
+    rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?)(?:关于)?(?P<year>(?:19|20)\d{{2}})年度?{_REPORT}{_END}"
 )
 # 2018年X政府信息公开工作年度报告
-_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}$")
+_YEAR_FIRST = re.compile(
+    rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}{_END}"
+)
 # a title that names no year: 新郑市人民政府办公室政府信息公开工作年度报告
-_UNDATED = re.compile(rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}$")
+_UNDATED = re.compile(rf"(?P<agency>{_AGENCY_CHARS}{{2,40}}?){_REPORT}{_END}")
 # the year then comes from the body: 统计期限自2024年1月1日 … / 自2024年1月1日起至2024年12月31日止
 _PERIOD = re.compile(
     r"(?:统计期限|统计时限|统计时间|统计区间|统计周期|时间范围)[^0-9。]{0,8}((?:19|20)\d{2})年1月1日"
@@ -82,10 +87,18 @@ class Title:
     year_from: Evidence | None = None  # set when the title names no year and the body gave it
 
 
+# control and format characters (NUL, bidi marks, zero-width joiners; U+FFFD, what an HTML parser
+# makes of a NUL) are invisible in a title and split its words: matched without them
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]"
+)
+
+
 def _squeeze(text: str) -> str:
-    return _SPACES_BETWEEN_CJK.sub("", clean_text(text).strip())
+    return _SPACES_BETWEEN_CJK.sub("", _INVISIBLE.sub("", clean_text(text)).strip())
 
 
+_CJK_TAIL = re.compile(r"[^\u4e00-\u9fff]+$")
 _CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
 # a note after the title: …年度报告（淮安市人民政府办公室编制）
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
@@ -96,7 +109,9 @@ def _title_parts(text: str) -> list[str]:
     """The parts of a page title that could be a report title, without spaces; 二〇二四年 -> 2024年."""
     text = _CN_YEAR.sub(lambda m: m.group().translate(_CN_DIGITS), text or "")
     parts = (_TRAILING_NOTE.sub("", _squeeze(part).rstrip("。")) for part in _TITLE_PARTS.split(text))
-    return [p for p in parts if p and len(p) <= 80 and not LOOKALIKE.search(p)]
+    # a title is short; what trails its last Chinese character (quotes, a site's ASCII) is not
+    # counted, so that it cannot hide the title
+    return [p for p in parts if p and len(_CJK_TAIL.sub("", p)) <= 80 and not LOOKALIKE.search(p)]
 
 
 def match_title(text: str) -> Title | None:

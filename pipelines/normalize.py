@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipelines.limits import MAX_NUMBER_DIGITS
+
 # Kangxi radicals: NFKC gives the right character except where it picks a traditional form
 # that simplified-Chinese fonts use the radical for.
 _RADICALS = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}
@@ -68,7 +70,7 @@ _NUMBER_MAP = {
     0xFF05: "%",
 }
 _NUMBER_RE = re.compile(
-    r"""^(?P<sign>[-+]?)\s*
+    r"""^(?P<sign>[-+]|增加?|减少?|)\s*
         (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
         \s*(?P<unit>万元|亿元|元|件|个|项|条|次|人次|%)?$""",
     re.VERBOSE,
@@ -91,10 +93,22 @@ def parse_number(raw: str) -> Number | None:
     if not match:
         return None
     digits = match["num"].replace(",", "")
+    if _too_long(digits):
+        return None  # no count or amount is this long (see limits.MAX_NUMBER_DIGITS)
     value: int | float = float(digits) if "." in digits else int(digits)
-    if match["sign"] == "-":
+    if match["sign"] in ("-", "减", "减少"):  # 本年增/减 cells print 减12 for -12, 增3 for 3
         value = -value
     return Number(value, match["unit"])
+
+
+def _too_long(digits: str) -> bool:
+    return len(digits) - digits.count(".") > MAX_NUMBER_DIGITS
+
+
+def overlong_number(raw: str) -> bool:
+    """A cell printing a number of more digits than any report figure has (not read as one)."""
+    match = _NUMBER_RE.match(raw.translate(_NUMBER_MAP).strip())
+    return match is not None and _too_long(match["num"].replace(",", ""))
 
 
 def is_blank_marker(raw: str) -> bool:

@@ -9,19 +9,29 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 
-from pipelines.document import Extracted
+from pipelines.document import Extracted, UnsupportedCompression
+from pipelines.limits import (
+    MAX_INPUT_BYTES,
+    MAX_LINES,
+    MAX_MARKUP_BYTES,
+    MAX_NUMBER_DIGITS,
+    MAX_TITLE_CHARS,
+    OverLimit,
+    check,
+)
 from pipelines.lines import text_lines
-from pipelines.messages import message
+from pipelines.messages import Message, message
 from pipelines.metadata import fill_from_listing, find_published, identify, unknown_messages
 from pipelines.model import ParseResult
 from pipelines.narrative import narrative_checks
+from pipelines.normalize import overlong_number
 from pipelines.sections import split_sections
 from pipelines.sniff import BINARY, DOCX, EMPTY, HTML, IMAGE, MARKDOWN, PDF, TEXT, decode, sniff
 from pipelines.tables import read_tables
 
-PARSER_VERSION = "1.1.0"
-MAX_BYTES = 50 * 1024 * 1024  # reports are < 10 MB; anything larger is not one
+PARSER_VERSION = "1.2.0"
 FIRST_TEMPLATE_YEAR = 2019
 
 log = logging.getLogger(__name__)
@@ -29,6 +39,8 @@ log = logging.getLogger(__name__)
 
 def _extract(data: bytes, kind: str) -> list[Extracted]:
     """One or more views of the document (a PDF read as text and as ruled grids)."""
+    if kind in (HTML, TEXT, MARKDOWN):
+        check("bytes of a page or text", len(data), MAX_MARKUP_BYTES)
     if kind == HTML:
         from pipelines.extract_html import extract_html
 
@@ -42,7 +54,7 @@ def _extract(data: bytes, kind: str) -> list[Extracted]:
 
         return [extract_docx(data)]
     text, encoding = decode(data)
-    messages = [message("decoded_as", encoding=encoding)] if encoding not in ("utf-8", "utf-8-sig") else []
+    messages = [message("decoded_as", encoding=encoding)] if encoding != "utf-8" else []
     return [Extracted(kind, text_lines(text), text, messages=messages)]
 
 
@@ -80,8 +92,23 @@ def parse_bytes(data: bytes, source: str, *, listed_title: str | None = None) ->
 
 
 def _parse_document(data: bytes, source: str) -> ParseResult:
-    if len(data) > MAX_BYTES:
-        return ParseResult(source, "error", messages=[message("too_large", bytes=len(data), limit=MAX_BYTES)])
+    if len(data) > MAX_INPUT_BYTES:
+        return ParseResult(source, "error", messages=[_too_large(len(data))])
+    try:
+        return _parse_bounded(data, source)
+    except OverLimit as exc:
+        return ParseResult(
+            source, "error", messages=[message("over_limit", what=exc.what, found=exc.found, limit=exc.limit)]
+        )
+    except MemoryError:  # past the address-space cap of a parse process (limits.cap_memory)
+        return ParseResult(source, "error", messages=[message("out_of_memory")])
+
+
+def _too_large(size: int) -> Message:
+    return message("too_large", bytes=size, limit=MAX_INPUT_BYTES)
+
+
+def _parse_bounded(data: bytes, source: str) -> ParseResult:
     kind = sniff(data)
     if kind == EMPTY:
         return ParseResult(source, "error", messages=[message("empty")])
@@ -89,6 +116,14 @@ def _parse_document(data: bytes, source: str) -> ParseResult:
         return ParseResult(source, "unsupported", kind=kind, messages=[message(_UNSUPPORTED[kind])])
     try:
         views = _extract(data, kind)
+        for view in views:
+            check("lines", len(view.lines), MAX_LINES)
+    except UnsupportedCompression as exc:
+        return ParseResult(
+            source, "unsupported", kind=kind, messages=[message("unsupported_compression", error=str(exc))]
+        )
+    except (OverLimit, MemoryError):
+        raise
     except Exception as exc:  # a broken document must not stop a run
         log.debug("extraction failed for %s", source, exc_info=True)
         error = f"{type(exc).__name__}: {exc}"
@@ -97,6 +132,8 @@ def _parse_document(data: bytes, source: str) -> ParseResult:
         )
     try:
         return max((_parse_extracted(source, view) for view in views), key=_quality)
+    except (OverLimit, MemoryError):
+        raise
     except Exception as exc:  # a parser bug on one report must not stop a run
         log.exception("parser failed on %s", source)
         error = f"{type(exc).__name__}: {exc}"
@@ -119,6 +156,9 @@ def _parse_extracted(source: str, doc: Extracted) -> ParseResult:
         kind=doc.kind,
     )
     result.messages.extend(found.messages)
+    if result.title and len(result.title) > MAX_TITLE_CHARS:
+        result.messages.append(message("title_cut", chars=len(result.title), limit=MAX_TITLE_CHARS))
+        result.title = result.title[:MAX_TITLE_CHARS]
     if doc.scanned:
         result.status = "scanned"
         result.messages.append(message("scanned"))
@@ -133,14 +173,22 @@ def _parse_extracted(source: str, doc: Extracted) -> ParseResult:
     result.messages.extend(tables.messages)
     if tables.tables_found:
         result.status = "parsed" if tables.complete else "partial"
+    if overlong := sorted({c.text for line in doc.lines for c in line.cells if overlong_number(c.text)}):
+        # not read as numbers: a row that printed one has lost it, so the tables are not complete
+        result.messages.append(message("number_too_long", numbers=len(overlong), limit=MAX_NUMBER_DIGITS))
+        if result.status == "parsed":
+            result.status = "partial"
     return result
 
 
 def parse_path(path: str) -> ParseResult:
-    """Parse a file; raises OSError only when the file cannot be read at all."""
-    size = os.path.getsize(path)
-    if size > MAX_BYTES:
-        return ParseResult(path, "error", messages=[message("too_large", bytes=size, limit=MAX_BYTES)])
+    """Parse a file; raises OSError only when the file cannot be read at all (or is not a regular
+    file: a FIFO would block the read, a device such as /dev/zero never ends)."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(f"not a regular file: {path}")
+    if info.st_size > MAX_INPUT_BYTES:
+        return ParseResult(path, "error", messages=[_too_large(info.st_size)])
     with open(path, "rb") as handle:
-        data = handle.read()
+        data = handle.read(MAX_INPUT_BYTES + 1)  # the file may have grown since
     return parse_bytes(data, path)

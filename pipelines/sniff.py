@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import codecs
 import re
 import zipfile
 from io import BytesIO
+
+from crawler.extract import decode_body
 
 PDF, DOCX, HTML, TEXT, MARKDOWN = "pdf", "docx", "html", "text", "markdown"
 OLE_DOC, ARCHIVE, IMAGE, BINARY, EMPTY = "doc", "archive", "image", "binary", "empty"
@@ -14,7 +15,6 @@ _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|div|p|title)\b",
     re.IGNORECASE | re.DOTALL,
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 _MD_TABLE = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
 
 
@@ -54,33 +54,6 @@ def _looks_binary(text: str) -> bool:
     return bad / len(sample) > 0.05
 
 
-def declared_charset(data: bytes) -> str | None:
-    match = _META_CHARSET.search(data[:8192])
-    if not match:
-        return None
-    try:
-        return codecs.lookup(match.group(1).decode("ascii")).name
-    except (LookupError, UnicodeDecodeError):
-        return None
-
-
 def decode(data: bytes, hint: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used: BOM, UTF-8, the declared charset, then GB18030 (GBK's superset)."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace"), encoding
-    candidates = ["utf-8"]
-    for name in (hint, declared_charset(data)):
-        if name:
-            candidates.append("gb18030" if name in ("gbk", "gb2312", "gb18030") else name)
-    candidates.append("gb18030")
-    for encoding in dict.fromkeys(candidates):
-        try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("utf-8", errors="replace"), "utf-8 (with replacements)"
+    """Text and the encoding used, by the one charset rule the crawler uses too (crawler.extract)."""
+    return decode_body(data, hint=hint)

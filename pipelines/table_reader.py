@@ -56,6 +56,9 @@ class RowRead:
 class Scan:
     blocks: list[list[str]] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    # grid rows of numbers not as wide as their header: cells lost or added to the left of the
+    # numbers (a table split through a rowspan, a rowspan cut short) shift them to other columns
+    misaligned: list[int | None] = field(default_factory=list)  # their row numbers
 
 
 def _value(raw: str, origin: dict[str, Any]) -> Value | None:
@@ -91,6 +94,7 @@ def scan(lines: list[Line], columns: tuple[Column, ...]) -> Scan:
     out = Scan(blocks=[[]])
     column_at: dict[int, str] = {}  # grid position -> column key, from the latest header
     header_order: list[str] = []  # text: column keys in the order the latest header names them
+    header_width = 0  # grid: positions of the latest header's row
     data_since_header = True
     group: Group | None = None
 
@@ -102,6 +106,11 @@ def scan(lines: list[Line], columns: tuple[Column, ...]) -> Scan:
         group = None
 
     for line in lines:
+        if line.grid and not any(c.text.strip() for c in line.cells if not c.spanned):
+            # a grid row printing nothing of its own (an empty row a CMS inserted, a row whose
+            # only text is a rowspan from above) is no template row: its empty cells are not
+            # some row's blanks
+            continue
         has_numbers = any(parse_number(c.text) is not None for c in line.cells if not c.spanned)
         header = {} if has_numbers else _header_keys(line, columns)
         if header:
@@ -109,6 +118,7 @@ def scan(lines: list[Line], columns: tuple[Column, ...]) -> Scan:
                 column_at, header_order = {}, []
             column_at.update(header)
             header_order = [header[k] for k in sorted(header)]
+            header_width = _width(line) if line.grid else 0
             data_since_header = False
         values_in_line = 0
         pending_gap = False
@@ -139,11 +149,18 @@ def scan(lines: list[Line], columns: tuple[Column, ...]) -> Scan:
             values_in_line += 1
         if values_in_line:
             data_since_header = True
+            # (not PDF grids: built from cell boxes, a row lacks the positions it has no box for)
+            if line.grid and "page" not in line.origin and header_width and _width(line) != header_width:
+                out.misaligned.append(line.origin.get("row"))
             # one number per text line is a PDF layout with one cell per line: the row goes on
             if line.grid or values_in_line > 1:
                 close()
     close()
     return out
+
+
+def _width(line: Line) -> int:
+    return max((c.col for c in line.cells), default=-1) + 1
 
 
 def _text_keys(group: Group, header_order: list[str]) -> list[str | None]:

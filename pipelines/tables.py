@@ -25,7 +25,7 @@ from pipelines.schema import (
     Row,
     disclosure_rows,
 )
-from pipelines.table_reader import RowRead, Value, read_rows, scan
+from pipelines.table_reader import RowRead, Scan, Value, read_rows, scan
 
 _MARKERS = {
     FORMAT_2019: (
@@ -91,15 +91,17 @@ def read_tables(sections: dict[str, list[Line]], year: int | None) -> TablesRead
 
 def _read_disclosure(lines: list[Line], fmt: str, out: TablesRead) -> None:
     rows = disclosure_rows(fmt)
-    reads, _ = read_rows(lines, rows)
+    reads, found = read_rows(lines, rows)
     units = _header_units(lines)
+    _misaligned(DISCLOSURE, found, out)
     _finish(DISCLOSURE, rows, reads, [], out, units)
 
 
 def _read_requests(lines: list[Line], out: TablesRead) -> None:
     # Try the three sub-rows of （六）其他处理 and the single row together; a printed sub-row wins.
     candidates = (*REQUESTS_2021[:20], REQUESTS_2019[20], *REQUESTS_2021[20:])
-    reads, _ = read_rows(lines, candidates)
+    reads, found = read_rows(lines, candidates)
+    _misaligned(REQUESTS, found, out)
     rows = REQUESTS_2021 if any(k.startswith("other.") for k in reads) else REQUESTS_2019
     reads = {k: v for k, v in reads.items() if k in {r.key for r in rows}}
     _finish(REQUESTS, rows, reads, requests_equations(rows), out)
@@ -107,6 +109,7 @@ def _read_requests(lines: list[Line], out: TablesRead) -> None:
 
 def _read_review(lines: list[Line], out: TablesRead) -> None:
     found = scan(lines, REVIEW_ROWS[0].columns)
+    _misaligned(REVIEW, found, out)
     values = [v for group in found.groups for v in group.values]
     if not values:
         return
@@ -123,6 +126,14 @@ def _read_review(lines: list[Line], out: TablesRead) -> None:
         elif chunk:
             reads[row.key] = RowRead(row, {}, unplaced=chunk)
     _finish(REVIEW, REVIEW_ROWS, reads, review_equations(REVIEW_ROWS), out)
+
+
+def _misaligned(table: str, found: Scan, out: TablesRead) -> None:
+    """Numbers whose grid row is not as wide as its header may sit in other columns than read:
+    the table is not complete, whatever its checks say (they cannot tell a 0 from a blank)."""
+    if found.misaligned:
+        out.messages.append(message("misaligned_rows", table=table, rows=found.misaligned))
+        out.complete = False
 
 
 def _header_units(lines: list[Line]) -> dict[str, str]:

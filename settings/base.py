@@ -54,7 +54,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.BlockedPortalMiddleware": 560,
     "crawler.middlewares.ConditionalRequestMiddleware": 590,
-    "crawler.middlewares.EncodingFixMiddleware": 600,
+    # below HttpCompressionMiddleware (590): responses reach it decompressed, so that the charset
+    # rule reads the page, not its gzip bytes
+    "crawler.middlewares.EncodingFixMiddleware": 580,
 }
 # Only http(s) is ever fetched (crawler.offsite refuses other schemes first), with one delay per
 # host across the portals of a process (crawler.host_slots).

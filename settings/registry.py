@@ -271,6 +271,7 @@ class PortalConfig(BaseModel):
         if self.schedule:
             return tuple(self.schedule)
         return AROUND_THE_DEADLINE if self.level == "province" else WEEKLY
+
     @model_validator(mode="after")
     def _tls_opt_out_says_why(self) -> PortalConfig:
         if not self.tls_verify and not (self.tls_verify_reason or "").strip():

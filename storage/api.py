@@ -203,6 +203,7 @@ class Store:
             )
 
         self._write(work)
+
     def record_fetch_failure(self, failed: FailedFetch) -> FailureRecord:
         """One more failed try of a url (kept across runs: storage.fetch_failures)."""
 

@@ -3,6 +3,7 @@ and the documents the parse stage has still to parse."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,9 @@ documents = Document.__table__
 portals = Portal.__table__
 reports = Report.__table__
 versions = ReportVersion.__table__
+
+log = logging.getLogger(__name__)
+MAX_CONTENT_TYPE_CHARS = Document.content_type.type.length  # a longer one broke PostgreSQL inserts
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,24 @@ def _header(headers: dict[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == name), None)
 
 
+def _bounded_content_type(url: str, value: str | None) -> str | None:
+    """The Content-Type cut to its column (it is kept whole in `headers`)."""
+    if value is None or len(value) <= MAX_CONTENT_TYPE_CHARS:
+        return value
+    log.warning(
+        "%s: Content-Type of %d characters cut to %d (kept whole in the headers)",
+        url,
+        len(value),
+        MAX_CONTENT_TYPE_CHARS,
+    )
+    return value[:MAX_CONTENT_TYPE_CHARS]
+
+
+def _storable(text: str | None) -> str | None:
+    """Text PostgreSQL can hold: it refuses NUL characters, which become U+FFFD."""
+    return text.replace("\x00", "\ufffd") if text else text
+
+
 def content_known(conn: Connection, sha256: str) -> bool:
     return conn.execute(select(contents.c.sha256).where(contents.c.sha256 == sha256)).first() is not None
 
@@ -125,7 +147,9 @@ def index_document(
         "final_url": fetched.final_url,
         "status": fetched.status,
         "headers": headers,
-        "content_type": fetched.content_type or _header(headers, "content-type"),
+        "content_type": _bounded_content_type(
+            fetched.url, fetched.content_type or _header(headers, "content-type")
+        ),
         "etag": _header(headers, "etag"),
         "last_modified": _header(headers, "last-modified"),
         "portal_id": portal_id,
@@ -134,7 +158,7 @@ def index_document(
         "fetch_count": 1,
         "role": fetched.role,
         "parse": fetched.parse and fetched.truncated is None,
-        "listed_title": fetched.listed_title,
+        "listed_title": _storable(fetched.listed_title),
         "listed_year": fetched.listed_year,
         "list_url": fetched.list_url,
         "report_url": fetched.report_url,

@@ -86,8 +86,12 @@ def exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
 
 
 def start_worker(parent: int, setup: Callable[[], None] | None) -> None:
-    """A new worker: dies with its parent, and sets itself up as the parent asked (logging)."""
+    """A new worker: dies with its parent, caps its memory (a bomb fails its document, not the
+    machine), and sets itself up as the parent asked (logging)."""
+    from pipelines.limits import cap_memory
+
     exit_with_parent(parent)
+    cap_memory()
     if setup is not None:
         setup()
 

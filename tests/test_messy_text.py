@@ -137,3 +137,21 @@ def test_rows_printed_out_of_template_order_keep_their_own_numbers():
     decisions = {f.row: f.value for f in result.facts if f.table == "disclosure" and f.column == "decisions"}
     assert (decisions["penalty"], decisions["enforcement"]) == (7, 5)
     assert result.status == "parsed"
+
+
+def test_sign_words_in_the_change_column():
+    """本年增/减 printed as 减2 / 增3 / 减少1: a decrease is negative, an increase positive."""
+    text = report_2019()
+    text = edited("行政许可\t213\t-2\t", "行政许可\t213\t减2\t", text)
+    text = edited("行政处罚\t45\t3\t", "行政处罚\t45\t增3\t", text)
+    text = edited("行政事业性收费\t4\t-1\t", "行政事业性收费\t4\t减少1\t", text)
+    result = parse_bytes(text.encode(), "r2019.txt")
+    assert result.status == "parsed"
+    got = cells(result, "disclosure")
+    assert (got["licensing.change"], got["penalty.change"], got["fees.change"]) == (
+        (-2, None, False),
+        (3, None, False),
+        (-1, None, False),
+    )
+    raws = {f.row: f.raw for f in result.facts if f.column == "change"}
+    assert (raws["licensing"], raws["penalty"], raws["fees"]) == ("减2", "增3", "减少1")

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from mirror.render import render_pdf, render_scanned_pdf
+from pipelines.limits import MAX_INPUT_BYTES
 from pipelines.messages import message
 from pipelines.model import ParseResult
-from pipelines.parse import MAX_BYTES, parse_bytes, parse_path
+from pipelines.parse import parse_bytes, parse_path
 from tests.samples import GUANGSHAN, ZHONGMU, fixture_spec
 
 REPORT = ZHONGMU.read_bytes()
@@ -107,10 +108,10 @@ def test_empty_and_huge_files(tmp_path: Path):
     assert parse_path(str(empty)).status == "error"
     huge = tmp_path / "huge.pdf"
     with huge.open("wb") as handle:  # sparse: costs no disk, must not be read into memory
-        handle.truncate(MAX_BYTES + 1)
+        handle.truncate(MAX_INPUT_BYTES + 1)
     result = parse_path(str(huge))
     assert result.status == "error"
-    assert result.messages == [message("too_large", bytes=MAX_BYTES + 1, limit=MAX_BYTES)]
+    assert result.messages == [message("too_large", bytes=MAX_INPUT_BYTES + 1, limit=MAX_INPUT_BYTES)]
 
 
 def test_wrong_encoding_is_decoded_and_said():

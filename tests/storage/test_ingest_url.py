@@ -64,3 +64,41 @@ def test_ingest_url_retries_5xx_and_reports_what_it_cannot_read(store: Store, po
     assert portal.agents == [USER_AGENT] * 4  # 503, 503, 200; the 404 is not retried
     assert len(lines) == 1 and lines[0].startswith(f"{portal.url}/gone: cannot read: HTTP Error 404")
     assert store.read_url(f"{portal.url}/flaky") == REPORT
+
+
+class _Endless(BaseHTTPRequestHandler):
+    """/endless: a body without Content-Length that never ends; /declared: a Content-Length of 1 TB."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        if self.path == "/declared":
+            self.send_header("Content-Length", str(10**12))
+        self.end_headers()
+        chunk = b"<p>" + b"x" * 65_536 + b"</p>"
+        try:
+            while True:
+                self.wfile.write(chunk)
+        except OSError:  # the client hung up: what it should do
+            pass
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_ingest_url_stops_reading_an_endless_body(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage.ingest, "DOWNLOAD_MAXSIZE", 4 * 1024 * 1024)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endless)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        lines: list[str] = []
+        report, failed = ingest_paths(store, [f"{base}/endless", f"{base}/declared"], report=lines.append)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (failed, report.total(Outcome.NEW)) == (2, 0)
+    assert lines == [
+        f"{base}/endless: cannot read: {base}/endless: larger than 4194304 bytes, not ingested",
+        f"{base}/declared: cannot read: {base}/declared: larger than 4194304 bytes, not ingested",
+    ]
