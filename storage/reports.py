@@ -13,6 +13,7 @@ Rules:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ from storage.upsert import upsert_statement
 if TYPE_CHECKING:
     from pipelines.model import ParseResult
 
+log = logging.getLogger(__name__)
 reports = Report.__table__
 versions = ReportVersion.__table__
 facts = Fact.__table__
@@ -94,8 +96,13 @@ class Source:
     url: str
 
 
-def _rank(fact_count: int | None) -> int:
-    return 1 if fact_count else 0
+# How complete a version is: all three tables, some, none. Another content of a report never
+# replaces a more complete one (a page cut short or damaged since): it is kept as a version.
+_COMPLETENESS = {"parsed": 3, "partial": 2}
+
+
+def _completeness(status: str, fact_count: int | None) -> int:
+    return _COMPLETENESS.get(status, 1 if fact_count else 0)
 
 
 def _fact_rows(result: ParseResult) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -371,7 +378,7 @@ def store_parse(
         return counts
 
     report_is_new = report.first_seen == now
-    make_current = _becomes_current(conn, report, version.id, version_is_new, len(result.facts), source)
+    make_current = _becomes_current(conn, report, version.id, version_is_new, result, source)
     if make_current or report.current_version_id == version.id:
         counts += _store_facts(conn, result, report.id, version.id, now, new_report=report_is_new)
 
@@ -413,7 +420,7 @@ def _served_now(conn: Connection, document_id: int) -> bool:
 
 
 def _becomes_current(
-    conn: Connection, report: Row, version_id: int, version_is_new: bool, fact_count: int, source: Source
+    conn: Connection, report: Row, version_id: int, version_is_new: bool, result: ParseResult, source: Source
 ) -> bool:
     if report.current_version_id is None:
         return True
@@ -427,10 +434,23 @@ def _becomes_current(
     # (the page was reverted). Neither replaces facts with a version that has none.
     if not version_is_new and source.url != report.source_url:
         return False
-    current_facts = conn.execute(
-        select(versions.c.fact_count).where(versions.c.id == report.current_version_id)
-    ).scalar_one()
-    return _rank(fact_count) >= _rank(current_facts)
+    current = conn.execute(
+        select(versions.c.sha256, versions.c.status, versions.c.fact_count).where(
+            versions.c.id == report.current_version_id
+        )
+    ).one()
+    if current.sha256 == result.sha256:  # the same bytes read by another parser: it decides
+        return bool(result.facts) or not current.fact_count
+    if _completeness(result.status, len(result.facts)) < _completeness(current.status, current.fact_count):
+        log.warning(
+            "%s: %s (%s) kept as a version; the current one is more complete (%s)",
+            report.id,
+            source.url,
+            result.status,
+            current.status,
+        )
+        return False
+    return True
 
 
 def version_exists(conn: Connection, sha256: str, parser_version: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from sqlalchemy import select
@@ -190,3 +191,33 @@ def test_reparse_keeps_the_report_a_scan_was_listed_as(store: Store) -> None:
         ).all()
         assert conn.execute(select(versions.c.messages)).scalar_one() == messages
     assert [tuple(r) for r in rows] == [("周口市人民政府", 2023, "scanned", True)]
+
+
+def test_a_less_complete_content_never_replaces_the_current_one(store: Store, sample_dir: Path) -> None:
+    ingest_paths(store, [str(sample_dir)])
+    before = fact_snapshot(store)
+    changed = sample_dir / CHANGED_FILE
+    whole = changed.read_bytes()
+    cut = whole[: whole.index("四、".encode())]  # the page lost its last table since
+    changed.write_bytes(cut)
+    assert parse_bytes(cut, "cut").status == "partial"
+
+    report, _ = ingest_paths(store, [str(sample_dir)])
+    assert (report.counts.versions_inserted, report.counts.updated, report.counts.reports_updated) == (
+        1,
+        0,
+        0,
+    )
+    assert fact_snapshot(store) == before
+    rid = report_id(store, CHANGED_AGENCY, CHANGED_YEAR)
+    with read_connection(store.engine) as conn:
+        status, current_sha = conn.execute(
+            select(reports.c.status, versions.c.sha256)
+            .join(versions, versions.c.id == reports.c.current_version_id)
+            .where(reports.c.id == rid)
+        ).one()
+    assert status == "parsed" and current_sha == hashlib.sha256(whole).hexdigest()
+
+    changed.write_bytes(whole.replace(*CHANGED_LINE, 1))  # a whole new content still wins
+    report, _ = ingest_paths(store, [str(sample_dir)])
+    assert (report.counts.updated, report.counts.reports_updated) == (1, 1)
