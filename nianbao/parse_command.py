@@ -6,9 +6,9 @@ import argparse
 import json
 
 from pipelines.guarded import parse_path_guarded
-from pipelines.limits import DEADLINE_S
 from pipelines.messages import message
 from pipelines.model import ParseResult
+from settings.config import Config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,9 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--parse-deadline-s",
         type=float,
-        default=DEADLINE_S,
+        default=Config.model_fields["parse_deadline_s"].default,
         metavar="SECONDS",
-        help=f"stop parsing a file after this long: it gets status error (default {DEADLINE_S:g})",
+        help="stop parsing a file after this long: it gets status error (default %(default)g)",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.set_defaults(func=run)

@@ -14,7 +14,7 @@ from multiprocessing.connection import Connection
 import pipelines.extract_docx
 import pipelines.extract_html
 import pipelines.extract_pdf  # noqa: F401  imported here once, not in every child
-from pipelines.limits import DEADLINE_S, cap_memory
+from pipelines.limits import cap_memory
 from pipelines.messages import message
 from pipelines.model import ParseResult
 from pipelines.parse import parse_path
@@ -32,7 +32,7 @@ def _child(path: str, send: Connection) -> None:
     send.send(outcome)
 
 
-def parse_path_guarded(path: str, deadline_s: float = DEADLINE_S) -> ParseResult:
+def parse_path_guarded(path: str, deadline_s: float) -> ParseResult:
     """parse_path in a child; raises OSError as parse_path does (the file cannot be read)."""
     receive, send = _CONTEXT.Pipe(duplex=False)
     child = _CONTEXT.Process(target=_child, args=(path, send), daemon=True)

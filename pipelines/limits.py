@@ -45,9 +45,6 @@ MAX_PAGE_CHARS = 20_000
 MAX_NUMBER_DIGITS = 15
 # Characters of a report title kept: titles run to 20-60; a longer one is cut (with a message).
 MAX_TITLE_CHARS = 1_000
-# Wall-clock seconds for one document in `nianbao parse` (the parse stage: parse_deadline_s):
-# a 60-page PDF parses in under 20 s on a slow machine.
-DEADLINE_S = 60.0
 # Address space of a parse process: the parser with its libraries maps about 400 MB; a report
 # needs well under 1 GB more. Past this, allocation fails (MemoryError) instead of the machine
 # swapping; the process's parent reports the document.

@@ -46,7 +46,7 @@ class Config(BaseModel):
     parse_workers: int = Field(default=1, ge=0)
     batch_reports: int = Field(default=50, ge=1)
     batch_ms: int = Field(default=500, ge=0)
-    parse_deadline_s: float = Field(default=60.0, gt=0)
+    parse_deadline_s: float = Field(default=60.0, gt=0)  # a 60-page PDF parses in under 20 s
     # The job queue (PostgreSQL): jobs one `nianbao worker` runs at once, and how long a worker
     # may go without a heartbeat before the others retry its jobs (it was killed or cut off).
     worker_concurrency: int = Field(default=2, ge=1)

@@ -95,13 +95,13 @@ def test_a_report_the_database_refuses_does_not_sink_its_batch(
     )
 
 
-def crash_or_hang(body: bytes, url: str, listed_title: str | None, deadline_s: float) -> ParseResult:
+def crash_or_hang(body: bytes, url: str, listed_title: str | None) -> ParseResult:
     """A parser that dies on one document and never returns on another (run in the workers)."""
     if url.endswith("/crash.html"):
         os._exit(3)
     if url.endswith("/hang.html"):
         time.sleep(3600)
-    return parse_document(body, url, listed_title, deadline_s)
+    return parse_document(body, url, listed_title)
 
 
 def test_a_dying_or_hanging_parser_fails_only_its_document(migrated: Store) -> None:
