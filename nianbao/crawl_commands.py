@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from nianbao.exit_codes import ExitCode
 from nianbao.options import add_store_options, config_from_args, say_database
-from nianbao.run_record import RecordedRun, command_argv
 
 if TYPE_CHECKING:
     from nianbao.crawl_job import CrawlResult
+    from nianbao.run_record import RecordedRun
     from settings.config import Config
     from settings.registry import PortalConfig
 
@@ -81,6 +81,7 @@ def run_crawl_command(args: argparse.Namespace) -> int:
     from crawler.run import parse_sets
     from nianbao.crawl_job import CrawlResult
     from nianbao.crawl_report import locked_summary
+    from nianbao.run_record import RecordedRun, command_argv  # sqlalchemy: only when it runs
     from settings.registry import load_registry, parse_years, select
     from storage.locks import portal_locks
 
@@ -133,6 +134,7 @@ def _open_or_fail(config: Config) -> None:
 def run_parse_pending(args: argparse.Namespace) -> int:
     from nianbao.parse_runs import parse_counts, parse_exit_code, parse_parts, parse_stage
     from nianbao.progress import ParseProgress, ProgressBoard, progress_display
+    from nianbao.run_record import RecordedRun, command_argv  # sqlalchemy: only when it runs
     from settings.logs import LogRelay
     from storage.api import Store
 
@@ -159,6 +161,7 @@ def run_parse_pending(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from mirror.portals import build_mirror, mirror_sites
     from mirror.server import MirrorServer
+    from nianbao.run_record import RecordedRun, command_argv  # sqlalchemy: only when it runs
     from settings.registry import dump_portal
     from storage.export import export
     from storage.migrate import checked_engine, migrated_engine

@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy.engine import make_url
-
 from nianbao.exit_codes import ExitCode
 from nianbao.options import add_store_options, config_from_args
 
@@ -30,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _where(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 

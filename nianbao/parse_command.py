@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from pipelines.guarded import parse_path_guarded
 from pipelines.messages import message
 from pipelines.model import ParseResult
 from settings.config import Config
@@ -63,6 +62,8 @@ def json_line(result: ParseResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipelines.guarded import parse_path_guarded  # the parser: not imported by other commands
+
     unreadable = 0
     for path in args.paths:
         try:

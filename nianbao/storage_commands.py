@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from nianbao.exit_codes import ExitCode
 from nianbao.options import add_store_options, config_from_args, say_database
-from nianbao.run_record import RecordedRun, command_argv
 
 if TYPE_CHECKING:
     import multiprocessing
@@ -114,6 +113,7 @@ def _stage(
 
 def run_ingest(args: argparse.Namespace) -> int:
     from nianbao.parse_runs import parse_counts, parse_exit_code, parse_parts
+    from nianbao.run_record import RecordedRun, command_argv  # sqlalchemy: only when it runs
     from settings.logs import LogRelay
     from storage.api import Store
     from storage.ingest import ingest
@@ -144,6 +144,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 def run_reparse(args: argparse.Namespace) -> int:
     from nianbao.parse_runs import parse_counts, parse_exit_code, parse_parts
+    from nianbao.run_record import RecordedRun, command_argv  # sqlalchemy: only when it runs
     from settings.logs import LogRelay
     from storage.api import Store
     from storage.reparse import ReportSelector, reparse
@@ -169,6 +170,7 @@ def run_reparse(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from nianbao.run_record import RecordedRun, command_argv  # sqlalchemy: only when it runs
     from storage.export import export
     from storage.migrate import checked_engine
 

@@ -8,16 +8,19 @@ the parse stage (storage/parse_stage.py) has its own worker pool with the same b
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
+import os
+import stat
 from multiprocessing.connection import Connection
 
-import pipelines.extract_docx
-import pipelines.extract_html
-import pipelines.extract_pdf  # noqa: F401  imported here once, not in every child
 from pipelines.limits import cap_memory
 from pipelines.messages import message
 from pipelines.model import ParseResult
 from pipelines.parse import parse_path
+from pipelines.sniff import DOCX, HTML, PDF, sniff
+
+_READERS = {HTML: "pipelines.extract_html", PDF: "pipelines.extract_pdf", DOCX: "pipelines.extract_docx"}
 
 # fork: the parser is imported already, so a child starts in milliseconds (callers have no threads)
 _CONTEXT = multiprocessing.get_context("fork")
@@ -32,8 +35,24 @@ def _child(path: str, send: Connection) -> None:
     send.send(outcome)
 
 
+def _import_reader(path: str) -> None:
+    """Import the reader a file needs here, before the fork, once per kind: a child importing it
+    itself would pay up to a second for every file (and `nianbao parse` of a text file none)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return  # the child reports it
+    kind = DOCX if head.startswith(b"PK\x03\x04") else sniff(head)
+    if kind in _READERS:
+        importlib.import_module(_READERS[kind])
+
+
 def parse_path_guarded(path: str, deadline_s: float) -> ParseResult:
     """parse_path in a child; raises OSError as parse_path does (the file cannot be read)."""
+    _import_reader(path)
     receive, send = _CONTEXT.Pipe(duplex=False)
     child = _CONTEXT.Process(target=_child, args=(path, send), daemon=True)
     child.start()
