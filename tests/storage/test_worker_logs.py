@@ -17,7 +17,7 @@ from storage.api import Fetched, Store
 from storage.parse_stage import ParseStage
 
 
-def noisy_parse(body: bytes, url: str, listed_title: str | None, deadline_s: float) -> ParseResult:
+def noisy_parse(body: bytes, url: str, listed_title: str | None) -> ParseResult:
     """A parser (in a worker process) that has something to say."""
     logging.getLogger("pipelines.parse").warning("odd table in %s", url, extra={"url": url})
     return ParseResult(url, "no_tables")
