@@ -34,15 +34,27 @@ def duplicate(rng: random.Random, data: bytes) -> bytes:
     return data[:end] + data[start:end] * rng.randint(1, 50) + data[end:]
 
 
-def damage_tags(rng: random.Random, data: bytes) -> bytes:
-    """Drop, repeat or unclose markup tags, or give a cell a hostile span."""
-    tags = list(_TAG.finditer(data))
-    if not tags:
+def _replace_some(
+    rng: random.Random, data: bytes, pattern: re.Pattern[bytes], most: int, replace: Callable[[bytes], bytes]
+) -> bytes:
+    """Up to `most` of the pattern's matches (at least one), each replaced by `replace(match)`;
+    without a match, flipped bytes."""
+    matches = list(pattern.finditer(data))
+    if not matches:
         return flip_bytes(rng, data)
     out = data
-    for match in sorted(rng.sample(tags, min(len(tags), rng.randint(1, 10))), key=lambda m: -m.start()):
-        tag = match.group()
-        replacement = rng.choice(
+    for match in sorted(
+        rng.sample(matches, min(len(matches), rng.randint(1, most))), key=lambda m: -m.start()
+    ):
+        out = out[: match.start()] + replace(match.group()) + out[match.end() :]
+    return out
+
+
+def damage_tags(rng: random.Random, data: bytes) -> bytes:
+    """Drop, repeat or unclose markup tags, or give a cell a hostile span."""
+
+    def damaged(tag: bytes) -> bytes:
+        return rng.choice(
             [
                 b"",
                 tag * rng.randint(2, 30),
@@ -54,21 +66,18 @@ def damage_tags(rng: random.Random, data: bytes) -> bytes:
                 b"<!--",
             ]
         )
-        out = out[: match.start()] + replacement + out[match.end() :]
-    return out
+
+    return _replace_some(rng, data, _TAG, 10, damaged)
 
 
 def flood_digits(rng: random.Random, data: bytes) -> bytes:
     """Replace numbers with runs of hundreds to thousands of digits (or a float that overflows)."""
-    numbers = list(_DIGITS.finditer(data))
-    if not numbers:
-        return flip_bytes(rng, data)
-    out = data
-    for match in sorted(rng.sample(numbers, min(len(numbers), rng.randint(1, 5))), key=lambda m: -m.start()):
+
+    def flood(_number: bytes) -> bytes:
         digits = b"9" * rng.choice([16, 309, 400, 4301, 5000])
-        flood = digits + b".5" if rng.random() < 0.3 else digits
-        out = out[: match.start()] + flood + out[match.end() :]
-    return out
+        return digits + b".5" if rng.random() < 0.3 else digits
+
+    return _replace_some(rng, data, _DIGITS, 5, flood)
 
 
 MUTATIONS: dict[str, Mutation] = {
